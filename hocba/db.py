@@ -1,0 +1,155 @@
+"""Database tables (SQLModel) and the engine, migrated by Alembic.
+
+Personal data (names, dates of birth, scores) lives only here and in the
+credentials given to students; the chain receives hashes and issuer metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+__all__ = [
+    "AuditEvent",
+    "Batch",
+    "CredentialRecord",
+    "IssuerRecord",
+    "StoredKey",
+    "migrate",
+    "open_database",
+]
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoredKey(SQLModel, table=True):
+    """A private key encrypted with the key passphrase (see issuer.keystore)."""
+
+    __tablename__ = "stored_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    kind: str = Field(max_length=20)
+    public: str = Field(max_length=200)
+    envelope: str
+    created_at: datetime = Field(default_factory=_now)
+
+
+class IssuerRecord(SQLModel, table=True):
+    """A school this instance issues for, as registered on chain."""
+
+    __tablename__ = "issuer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(index=True, unique=True, max_length=42)
+    school_code: str = Field(max_length=32)
+    admin_unit_code: str = Field(max_length=16)
+    name: str = Field(max_length=300)
+    accreditor_account: str = Field(max_length=42)
+    signing_key: str = Field(max_length=64)
+    chain_id: int
+    registry_address: str = Field(max_length=42)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class Batch(SQLModel, table=True):
+    """A set of credentials anchored under one Merkle root in one transaction.
+
+    The row is written before any transaction exists; ``tx_hash`` and ``nonce``
+    are stored before broadcasting, so a restarted process can find out from
+    the chain what became of the batch.
+    """
+
+    __tablename__ = "batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer_account: str = Field(index=True, max_length=42)
+    label: str = Field(max_length=200)
+    merkle_root: str = Field(index=True, unique=True, max_length=66)
+    size: int
+    status: str = Field(default="pending", max_length=20)
+    chain_id: int
+    registry_address: str = Field(max_length=42)
+    tx_hash: str | None = Field(default=None, max_length=66)
+    nonce: int | None = None
+    block_number: int | None = None
+    gas_used: int | None = None
+    created_at: datetime = Field(default_factory=_now)
+    anchored_at: datetime | None = None
+
+
+class CredentialRecord(SQLModel, table=True):
+    """One issued credential, its hashes and its current status."""
+
+    __tablename__ = "credential"
+
+    id: str = Field(primary_key=True, max_length=64)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    issuer_account: str = Field(index=True, max_length=42)
+    class_name: str = Field(max_length=50)
+    school_year: str = Field(max_length=20)
+    row_number: int
+    credential_digest: str = Field(max_length=66)
+    leaf: str = Field(index=True, max_length=66)
+    credential_json: str
+    status: str = Field(default="active", max_length=20)
+    status_block: int | None = None
+    pdf_path: str | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when and why: every issuing, anchoring and revocation."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_now)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=50)
+    target: str = Field(max_length=200)
+    reason: str = Field(default="", max_length=500)
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(url: str) -> Engine:
+    """Create the engine for ``url`` (creating the SQLite folder) and migrate it."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def session(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)

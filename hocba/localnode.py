@@ -1,0 +1,170 @@
+"""A local anvil node: start, stop and describe it.
+
+The node listens on 127.0.0.1 only, has a fixed chain id, zero gas price and zero
+base fee, and saves its state to ``<home>/chain/anvil-state.json`` every second
+and when it stops, so `hocba chain up` after `hocba chain down` finds the same
+registry. Its description (URL, process id, registry) is kept in
+``<home>/chain/local.json`` for every later command.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+
+from hocba.errors import ChainError
+
+__all__ = [
+    "LOCAL_CHAIN_ID",
+    "LocalNode",
+    "anvil_binary",
+    "read_local_node",
+    "start_anvil",
+    "stop_local_node",
+    "write_local_node",
+]
+
+logger = logging.getLogger(__name__)
+
+LOCAL_CHAIN_ID = 31337
+DEFAULT_PORT = 8545
+_REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class LocalNode:
+    """What `hocba chain up` started, as written to ``local.json``."""
+
+    rpc_url: str
+    chain_id: int
+    pid: int
+    state_file: str
+    registry: str | None = None
+    log_file: str = ""
+
+    def is_running(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except OSError:
+            return False
+        return _rpc_ready(self.rpc_url)
+
+
+def anvil_binary() -> str:
+    """Find the anvil binary from the project's npm packages (or ``HOCBA_ANVIL``)."""
+    candidates = [
+        os.environ.get("HOCBA_ANVIL", ""),
+        str(_REPO_ROOT / "node_modules" / ".bin" / "anvil"),
+        shutil.which("anvil") or "",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise ChainError(
+        "anvil not found: run `npm ci` in the repository (it installs @foundry-rs/anvil)",
+        code="node_missing",
+        message_vi="Không tìm thấy anvil: chạy `npm ci` trong thư mục dự án để cài đặt.",
+    )
+
+
+def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float | None = None,
+                chain_id: int = LOCAL_CHAIN_ID, startup_timeout: float = 15.0) -> LocalNode:
+    """Start anvil in its own process group and wait until it answers."""
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    state_file = chain_dir / "anvil-state.json"
+    log_file = chain_dir / "anvil.log"
+    args = [
+        anvil_binary(), "--host", "127.0.0.1", "--port", str(port),
+        "--chain-id", str(chain_id), "--gas-price", "0", "--base-fee", "0",
+        "--state", str(state_file), "--state-interval", "1",
+    ]
+    if block_time is not None:
+        args += ["--block-time", str(block_time)]
+    rpc_url = f"http://127.0.0.1:{port}"
+    if _rpc_ready(rpc_url):
+        raise ChainError(
+            f"port {port} on 127.0.0.1 is already serving JSON-RPC; stop that node or pick "
+            "another port with --port",
+            code="port_in_use",
+            message_vi=f"Cổng {port} đang được một nút khác dùng; dừng nút đó hoặc chọn cổng khác.",
+        )
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+            args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + startup_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ChainError(
+                f"anvil exited with code {process.returncode}; see {log_file}",
+                code="node_failed",
+                message_vi=f"Nút anvil dừng với mã {process.returncode}; xem {log_file}.",
+            )
+        if _rpc_ready(rpc_url):
+            logger.info("anvil started pid=%d url=%s", process.pid, rpc_url)
+            return LocalNode(rpc_url, chain_id, process.pid, str(state_file),
+                             log_file=str(log_file))
+        time.sleep(0.1)
+    process.terminate()
+    raise ChainError(f"anvil did not answer on {rpc_url} within {startup_timeout} s",
+                     code="node_failed")
+
+
+def stop_local_node(node: LocalNode, *, timeout: float = 10.0) -> bool:
+    """Stop the node with SIGTERM (anvil saves its state); return False if it was not running."""
+    try:
+        os.kill(node.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(node.pid, 0)
+        except ProcessLookupError:
+            break
+        _reap(node.pid)
+        time.sleep(0.05)
+    else:
+        os.kill(node.pid, signal.SIGKILL)
+    logger.info("anvil stopped pid=%d", node.pid)
+    return True
+
+
+def read_local_node(chain_dir: Path) -> LocalNode | None:
+    path = chain_dir / "local.json"
+    if not path.exists():
+        return None
+    return LocalNode(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def write_local_node(chain_dir: Path, node: LocalNode) -> None:
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    (chain_dir / "local.json").write_text(json.dumps(asdict(node), indent=2), encoding="utf-8")
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def _rpc_ready(url: str) -> bool:
+    try:
+        response = requests.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+            timeout=1,
+        )
+    except requests.RequestException:
+        return False
+    return response.ok

@@ -1,0 +1,287 @@
+"""Issuing a class: build and sign every credential, anchor the batch, store it.
+
+The steps, each its own function so the CLI, the demo and the API share them:
+
+1. ``prepare_batch``: build each student's credential, sign it with the school's
+   Ed25519 key, compute its leaf and the batch's Merkle tree (no I/O).
+2. ``anchor_batch``: write the batch and its credentials to the database, sign
+   the anchoring transaction and store its hash before broadcasting it, wait for
+   the receipt, then attach the anchoring proof to every credential.
+3. ``write_pdfs``: render each anchored credential as a Vietnamese PDF with its
+   QR code and the credential embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eth_account.signers.local import LocalAccount
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from hocba.anchoring import AnchorProof, attach_anchor_proof, compute_leaf, credential_digest
+from hocba.chain import TxResult
+from hocba.dataintegrity import sign_credential, verification_method_for
+from hocba.db import AuditEvent, Batch, CredentialRecord
+from hocba.errors import ChainError, InputError
+from hocba.merkle import MerkleTree
+from hocba.qrlink import build_qr_url
+from hocba.registry import RegistryClient
+from issuer.curriculum import Curriculum
+from issuer.records import ClassRecords, SchoolIdentity, StudentYearRecord
+from issuer.transcript import build_transcript_credential
+
+__all__ = [
+    "AnchoredBatch",
+    "IssuedCredential",
+    "PreparedBatch",
+    "SchoolSigner",
+    "anchor_batch",
+    "credential_json_bytes",
+    "prepare_batch",
+    "write_pdfs",
+]
+
+logger = logging.getLogger(__name__)
+
+_Row = TypeVar("_Row", Batch, CredentialRecord)
+
+
+@dataclass(frozen=True)
+class SchoolSigner:
+    """A school as it issues: its public identity, its chain account and its signing key."""
+
+    identity: SchoolIdentity
+    account: LocalAccount
+    signing_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self) -> bytes:
+        return self.signing_key.public_key().public_bytes_raw()
+
+
+@dataclass
+class IssuedCredential:
+    """One student's credential: signed, then (once anchored) with its anchoring proof."""
+
+    record: StudentYearRecord
+    credential: dict[str, Any]
+    digest: bytes
+    leaf: bytes
+    leaf_salt: bytes
+    field_seed: bytes
+
+    @property
+    def credential_id(self) -> str:
+        return str(self.credential["id"])
+
+
+@dataclass
+class PreparedBatch:
+    """Signed credentials of one class and the Merkle tree over their leaves."""
+
+    label: str
+    class_records: ClassRecords
+    credentials: list[IssuedCredential]
+    tree: MerkleTree
+
+
+@dataclass
+class AnchoredBatch:
+    """A batch whose root is on chain, with every credential's final JSON."""
+
+    batch_id: int
+    label: str
+    root: bytes
+    tx: TxResult
+    credentials: list[IssuedCredential] = field(default_factory=list)
+
+
+def prepare_batch(class_records: ClassRecords, signer: SchoolSigner, *,
+                  curriculum: Curriculum, issued_at: datetime | None = None) -> PreparedBatch:
+    """Build, sign and hash every credential of a class; no database or chain access."""
+    if not class_records.students:
+        raise InputError(
+            f"class {class_records.class_name} has no students",
+            code="empty_class",
+            message_vi=f"Lớp {class_records.class_name} không có học sinh nào; không có gì để cấp.",
+        )
+    issued_at = (issued_at or datetime.now(UTC)).replace(microsecond=0)
+    method = verification_method_for(signer.public_key)
+
+    credentials = []
+    for record in class_records.students:
+        unsigned = build_transcript_credential(
+            record, signer.identity, credential_id=f"urn:uuid:{uuid.uuid4()}",
+            valid_from=issued_at, curriculum=curriculum,
+        )
+        signed = sign_credential(unsigned, signer.signing_key, method, issued_at)
+        leaf_salt = secrets.token_bytes(32)
+        field_seed = secrets.token_bytes(32)
+        credentials.append(IssuedCredential(
+            record=record,
+            credential=signed,
+            digest=credential_digest(signed),
+            leaf=compute_leaf(signed, leaf_salt, field_seed),
+            leaf_salt=leaf_salt,
+            field_seed=field_seed,
+        ))
+
+    tree = MerkleTree.build(item.leaf for item in credentials)
+    label = f"{class_records.class_name} {class_records.school_year}"
+    logger.info("prepared batch %s: %d credentials, root %s", label, len(credentials),
+                tree.root.hex())
+    return PreparedBatch(label, class_records, credentials, tree)
+
+
+def anchor_batch(prepared: PreparedBatch, signer: SchoolSigner, *, registry: RegistryClient,
+                 engine: Engine) -> AnchoredBatch:
+    """Store the batch, anchor its root through the outbox, and attach anchoring proofs."""
+    root = prepared.tree.root
+    batch_id = _store_pending(prepared, signer, registry, engine)
+
+    signed = registry.chain.sign(signer.account, registry.anchor_transaction(root))
+    with Session(engine) as db:
+        batch = _row(db, Batch, batch_id)
+        batch.tx_hash, batch.nonce, batch.status = signed.transaction_hash, signed.nonce, "sent"
+        db.add(batch)
+        db.commit()
+
+    try:
+        registry.chain.broadcast(signed)
+        tx = registry.chain.wait(signed.transaction_hash)
+    except ChainError:
+        logger.warning("batch %d: anchoring transaction %s not confirmed; it stays 'sent'",
+                       batch_id, signed.transaction_hash)
+        raise
+
+    for item in prepared.credentials:
+        proof = AnchorProof(
+            chain_id=registry.chain.chain_id,
+            registry=registry.address,
+            transaction_hash=tx.transaction_hash,
+            block_number=tx.block_number,
+            merkle_root=root,
+            merkle_path=prepared.tree.proof(item.leaf),
+            leaf_salt=item.leaf_salt,
+            field_seed=item.field_seed,
+        )
+        item.credential = attach_anchor_proof(item.credential, proof)
+
+    _store_anchored(batch_id, prepared, tx, signer, engine)
+    logger.info("anchored batch %d (%s) in block %d, gas %d", batch_id, prepared.label,
+                tx.block_number, tx.gas_used)
+    return AnchoredBatch(batch_id, prepared.label, root, tx, prepared.credentials)
+
+
+def credential_json_bytes(credential: dict[str, Any]) -> bytes:
+    """Serialize a credential as issued to the student (readable UTF-8 JSON)."""
+    return (json.dumps(credential, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_pdfs(batch: AnchoredBatch, out_dir: Path, *, verify_base_url: str, issued_on: date,
+               engine: Engine | None = None) -> list[Path]:
+    """Render every credential of ``batch`` as a PDF in ``out_dir``; return the paths."""
+    from issuer.pdf import render_transcript_pdf  # reportlab loads only when PDFs are made
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, item in enumerate(batch.credentials, start=1):
+        data = credential_json_bytes(item.credential)
+        qr_url = build_qr_url(verify_base_url, item.credential_id, item.digest)
+        pdf = render_transcript_pdf(item.credential, data, qr_url=qr_url, issued_on=issued_on)
+        path = out_dir / f"{_slug(item.record.class_name)}-{number:02d}-" \
+                         f"{_slug(item.record.full_name)}.pdf"
+        path.write_bytes(pdf)
+        paths.append(path)
+    if engine is not None:
+        _store_pdf_paths(batch, paths, engine)
+    return paths
+
+
+def _store_pending(prepared: PreparedBatch, signer: SchoolSigner, registry: RegistryClient,
+                   engine: Engine) -> int:
+    root_hex = "0x" + prepared.tree.root.hex()
+    with Session(engine) as db:
+        existing = db.exec(select(Batch).where(Batch.merkle_root == root_hex)).first()
+        if existing is not None:
+            raise InputError(f"batch with root {root_hex} already exists (id {existing.id})",
+                             code="batch_exists")
+        batch = Batch(
+            issuer_account=signer.account.address, label=prepared.label,
+            merkle_root=root_hex, size=len(prepared.credentials),
+            chain_id=registry.chain.chain_id, registry_address=registry.address,
+        )
+        db.add(batch)
+        db.flush()
+        batch_id = int(batch.id or 0)
+        for item in prepared.credentials:
+            db.add(CredentialRecord(
+                id=item.credential_id, batch_id=batch_id,
+                issuer_account=signer.account.address,
+                class_name=item.record.class_name, school_year=item.record.school_year,
+                row_number=item.record.row_number,
+                credential_digest="0x" + item.digest.hex(), leaf="0x" + item.leaf.hex(),
+                credential_json=credential_json_bytes(item.credential).decode("utf-8"),
+                status="pending",
+            ))
+        db.add(AuditEvent(actor=signer.account.address, action="issue",
+                          target=f"batch:{batch_id}",
+                          reason=f"{len(prepared.credentials)} credentials ({prepared.label})"))
+        db.commit()
+        return batch_id
+
+
+def _store_anchored(batch_id: int, prepared: PreparedBatch, tx: TxResult, signer: SchoolSigner,
+                    engine: Engine) -> None:
+    with Session(engine) as db:
+        batch = _row(db, Batch, batch_id)
+        batch.status = "anchored"
+        batch.block_number = tx.block_number
+        batch.gas_used = tx.gas_used
+        batch.anchored_at = datetime.now(UTC)
+        db.add(batch)
+        for item in prepared.credentials:
+            row = _row(db, CredentialRecord, item.credential_id)
+            row.credential_json = credential_json_bytes(item.credential).decode("utf-8")
+            row.status = "active"
+            db.add(row)
+        db.add(AuditEvent(actor=signer.account.address, action="anchor",
+                          target=f"batch:{batch_id}", reason=f"tx {tx.transaction_hash}"))
+        db.commit()
+
+
+def _store_pdf_paths(batch: AnchoredBatch, paths: list[Path], engine: Engine) -> None:
+    with Session(engine) as db:
+        for item, path in zip(batch.credentials, paths, strict=True):
+            row = db.get(CredentialRecord, item.credential_id)
+            if row is not None:
+                row.pdf_path = str(path)
+                db.add(row)
+        db.commit()
+
+
+def _row(db: Session, model: type[_Row], key: object) -> _Row:
+    """Return a row this module wrote earlier; its absence means the database changed under us."""
+    row = db.get(model, key)
+    if row is None:
+        raise ChainError(f"{model.__name__} {key} vanished from the database while issuing",
+                         code="database_inconsistent")
+    return row
+
+
+def _slug(text: str) -> str:
+    """Return an ASCII file-name part: "Nguyễn Thị Ánh" → "nguyen-thi-anh"."""
+    folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
