@@ -274,6 +274,7 @@ contract LearningRecordRegistry is ILearningRecordRegistry, Ownable2Step {
         uint48 withdrawnCutoff = status.withdrawnCutoff;
         if (supervisor == address(0)) revert RegistryUnknownIssuer(msg.sender);
         if (withdrawnCutoff != 0) revert RegistryIssuerWithdrawn(msg.sender, withdrawnCutoff);
+        // accreditedFrom <= block.number needs no check: it is the block of the accreditation.
         BatchRecord storage record = _batches[root];
         address anchoredBy = record.issuer;
         if (anchoredBy != address(0)) revert RegistryRootAlreadyAnchored(root, anchoredBy);

@@ -65,5 +65,7 @@ def load_artifact(path: Path = ARTIFACT_PATH) -> dict[str, Any]:
     if missing:
         raise ArtifactError(f"contract artifact {path} lacks the keys {', '.join(missing)}")
 
-    logger.debug("loaded %s artifact compiled by solc %s", artifact["contractName"], artifact["compiler"])
+    logger.debug(
+        "loaded %s artifact compiled by solc %s", artifact["contractName"], artifact["compiler"]
+    )
     return artifact

@@ -117,17 +117,10 @@ def verify(
     home: HomeOption = None,
 ) -> None:
     """Xác thực học bạ / verify learning records. Exit code 0 only when every file is valid."""
-    from verifier.engine import VerifierContext
     from verifier.inputs import verify_path
 
     instance = Instance(load_settings(home), chain_choice=chain)
-    context = VerifierContext(instance.settings)
-    try:
-        chain_connection = instance.chain
-        context = VerifierContext(instance.settings, chains={chain_connection.chain_id:
-                                                             chain_connection})
-    except HocbaError as exc:
-        logging.getLogger(__name__).warning("chain not reachable: %s", exc)
+    context = instance.verifier_context()
 
     results = [
         verify_path(path, context, lookup=instance.lookup_credential,
@@ -158,6 +151,27 @@ def _print_result(result: Any, lang: str) -> None:
     if result.block is not None:
         console.print("  " + (f"Theo trạng thái chuỗi khối tại khối {result.block}." if lang == "vi"
                               else f"As of block {result.block}."))
+
+
+@app.command()
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port to listen on")] = 8000,
+    chain: ChainOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Chạy API xác thực / run the verification API.
+
+    HOCBA_MAX_UPLOAD_BYTES caps a request body (default 20 MiB) and
+    HOCBA_RATE_LIMIT_PER_MINUTE the requests per client (default 120, 0 for none).
+    """
+    import uvicorn
+
+    from api import create_app
+
+    instance = Instance(load_settings(home), chain_choice=chain)
+    uvicorn.run(create_app(instance), host=host, port=port)
 
 
 # Chain --------------------------------------------------------------------
@@ -205,6 +219,178 @@ def chain_status(home: HomeOption = None) -> None:
     console.print(f"Đang chạy / running: {node.rpc_url}, chain id {chain.chain_id}, "
                   f"khối / block {block}, pid {node.pid}")
     console.print(f"Sổ đăng ký / registry: {node.registry}")
+
+
+# Department and accreditors -------------------------------------------------
+
+
+@admin_app.command("appoint-accreditor")
+@reports_errors
+def appoint_accreditor_command(
+    unit: Annotated[str, typer.Option(help="mã đơn vị hành chính / admin unit code (5 digits)")],
+    name: Annotated[str, typer.Option(help="tên đơn vị / name, e.g. UBND xã Phú Hòa Đông")],
+    chain: ChainOption = None, home: HomeOption = None,
+) -> None:
+    """Sở bổ nhiệm đơn vị công nhận / the Department appoints an accreditor."""
+    from issuer.accreditation import appoint_accreditor
+
+    instance = Instance(load_settings(home), chain_choice=chain)
+    address = appoint_accreditor(instance.keys, instance.registry, admin_unit_code=unit,
+                                 name=_nfc(name))
+    console.print(f"Đã bổ nhiệm / appointed: {_nfc(name)} ({address})")
+
+
+@admin_app.command("accredit-school")
+@reports_errors
+def accredit_school_command(
+    code: Annotated[str, typer.Option(help="mã trường / school code")],
+    name: Annotated[str, typer.Option(help="tên trường / school name")],
+    unit: Annotated[str, typer.Option(help="mã xã của trường / the school's commune code")],
+    accreditor: Annotated[str, typer.Option(help="mã đơn vị công nhận / accreditor unit code")],
+    principal: Annotated[str, typer.Option(help="hiệu trưởng / principal")] = "",
+    chain: ChainOption = None, home: HomeOption = None,
+) -> None:
+    """Công nhận trường và đăng ký khóa ký / accredit a school and register its signing key."""
+    from issuer.accreditation import SchoolRegistration, register_school
+
+    instance = Instance(load_settings(home), chain_choice=chain)
+    registration = SchoolRegistration(code, unit, _nfc(name), _nfc(principal))
+    signer = register_school(instance.keys, instance.registry, instance.engine, registration,
+                             accreditor_unit_code=accreditor)
+    console.print(f"Đã công nhận / accredited: {registration.name} ({signer.account.address})")
+
+
+@admin_app.command("withdraw-school")
+@reports_errors
+def withdraw_school_command(
+    code: Annotated[str, typer.Option(help="mã trường / school code")],
+    accreditor: Annotated[str, typer.Option(help="mã đơn vị công nhận / accreditor unit code")],
+    cutoff_block: Annotated[int, typer.Option(help="khối bắt đầu mất hiệu lực / cut-off block "
+                                                   "(may lie in the past)")],
+    reason: Annotated[str, typer.Option(help="lý do (lưu trong nhật ký, không lên chuỗi) / "
+                                             "reason, kept off chain")],
+    chain: ChainOption = None, home: HomeOption = None,
+) -> None:
+    """Rút công nhận trường từ một khối / withdraw a school's accreditation from a block on."""
+    from issuer.accreditation import withdraw_school
+
+    instance = Instance(load_settings(home), chain_choice=chain)
+    result = withdraw_school(instance.keys, instance.registry, instance.engine, school_code=code,
+                             accreditor_unit_code=accreditor, cutoff_block=cutoff_block,
+                             reason=_nfc(reason))
+    console.print(f"Đã rút công nhận / withdrawn in block {result.block_number}")
+
+
+# Schools --------------------------------------------------------------------
+
+
+@school_app.command("issue")
+@reports_errors
+def issue_command(
+    csv_file: Annotated[Path, typer.Argument(help="bảng điểm một lớp (CSV) / one class (CSV)")],
+    school: Annotated[str, typer.Option("--school", help="mã trường / school code")],
+    out: Annotated[Path, typer.Option("--out", help="thư mục PDF / PDF folder")] = Path("out"),
+    principal: Annotated[str, typer.Option(help="hiệu trưởng / principal")] = "",
+    chain: ChainOption = None, home: HomeOption = None,
+) -> None:
+    """Nhập, ký, ghi nhận và xuất PDF học bạ một lớp / import, sign, anchor and render a class."""
+    from datetime import UTC, datetime
+
+    from issuer.accreditation import load_school_signer
+    from issuer.curriculum import load_curriculum
+    from issuer.importer import read_class_csv
+    from issuer.issuance import anchor_batch, prepare_batch, write_pdfs
+
+    instance = Instance(load_settings(home), chain_choice=chain)
+    curriculum = load_curriculum()
+    class_records = read_class_csv(csv_file, curriculum)
+    signer = load_school_signer(instance.keys, instance.engine, school,
+                                principal=_nfc(principal))
+    prepared = prepare_batch(class_records, signer, curriculum=curriculum)
+    batch = anchor_batch(prepared, signer, registry=instance.registry, engine=instance.engine)
+    paths = write_pdfs(batch, out / class_records.class_name,
+                       verify_base_url=instance.settings.verify_base_url,
+                       issued_on=datetime.now(UTC).date(), engine=instance.engine)
+    console.print(f"Lô / batch {batch.batch_id}: {len(paths)} học bạ lớp "
+                  f"{class_records.class_name}, khối / block {batch.tx.block_number}, "
+                  f"gas {batch.tx.gas_used} → {out / class_records.class_name}")
+
+
+@school_app.command("revoke")
+@reports_errors
+def revoke_command(
+    credential_id: Annotated[str | None, typer.Argument(help="urn:uuid:… của học bạ")] = None,
+    batch: Annotated[int | None, typer.Option("--batch", help="thu hồi cả lô / revoke a batch")]
+    = None,
+    reason: Annotated[str, typer.Option(help="lý do, lưu trong nhật ký / reason, kept off "
+                                             "chain")] = "",
+    reason_code: Annotated[str, typer.Option(help="superseded, error or fraud")] = "error",
+    chain: ChainOption = None, home: HomeOption = None,
+) -> None:
+    """Thu hồi một học bạ hoặc cả lô / revoke one credential or a whole batch."""
+    from hocba.errors import InputError
+    from hocba.registry import RevocationReason
+    from issuer.revocation import revoke_batch, revoke_credential
+
+    codes = {"superseded": RevocationReason.SUPERSEDED,
+             "error": RevocationReason.ISSUED_IN_ERROR, "fraud": RevocationReason.FRAUD}
+    if reason_code not in codes or (credential_id is None) == (batch is None):
+        raise InputError(
+            "give one credential id or --batch, and --reason-code superseded, error or fraud",
+            code="revoke_arguments",
+            message_vi="Cần đúng một mã học bạ hoặc --batch, và --reason-code là superseded, "
+                       "error hoặc fraud.",
+        )
+    instance = Instance(load_settings(home), chain_choice=chain)
+    if batch is not None:
+        result = revoke_batch(instance.keys, instance.registry, instance.engine, batch_id=batch,
+                              reason_code=codes[reason_code], reason=_nfc(reason))
+    else:
+        result = revoke_credential(instance.keys, instance.registry, instance.engine,
+                                   credential_id=str(credential_id),
+                                   reason_code=codes[reason_code], reason=_nfc(reason))
+    console.print(f"Đã thu hồi / revoked in block {result.block_number}")
+
+
+@school_app.command("batches")
+@reports_errors
+def batches_command(home: HomeOption = None) -> None:
+    """Liệt kê các lô đã cấp / list issued batches."""
+    from sqlmodel import Session, select
+
+    from hocba.db import Batch
+
+    instance = Instance(load_settings(home))
+    table = Table("Lô / Batch", "Lớp / Class", "Số HS / Size", "Trạng thái / Status",
+                  "Khối / Block", "Gốc / Root")
+    with Session(instance.engine) as db:
+        for row in db.exec(select(Batch).order_by(Batch.id)):
+            table.add_row(str(row.id), row.label, str(row.size), row.status,
+                          str(row.block_number or ""), row.merkle_root[:18] + "…")
+    console.print(table)
+
+
+@app.command()
+@reports_errors
+def sample(
+    out: Annotated[Path, typer.Argument(help="thư mục ghi CSV / output folder")],
+    seed: Annotated[int, typer.Option(help="seed")] = 2026,
+) -> None:
+    """Tạo bảng điểm mẫu hư cấu / write fictional sample class spreadsheets."""
+    from scripts.sample_data import (
+        MAIN_SCHOOL,
+        generate_school,
+        write_school,
+    )
+
+    for path in write_school(MAIN_SCHOOL, generate_school(seed), out):
+        console.print(f"Đã ghi / wrote {path}")
+
+
+def _nfc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
 
 
 def _print_import_problems(exc: ImportRowsError) -> None:

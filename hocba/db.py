@@ -57,6 +57,7 @@ class IssuerRecord(SQLModel, table=True):
     school_code: str = Field(max_length=32)
     admin_unit_code: str = Field(max_length=16)
     name: str = Field(max_length=300)
+    principal: str = Field(default="", max_length=200)
     accreditor_account: str = Field(max_length=42)
     signing_key: str = Field(max_length=64)
     chain_id: int

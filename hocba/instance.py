@@ -11,18 +11,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+if TYPE_CHECKING:
+    from verifier.engine import VerifierContext
+
 from hocba.chain import Chain, connect_embedded, connect_rpc
 from hocba.db import CredentialRecord, open_database
-from hocba.errors import ChainError, InputError
+from hocba.errors import ChainError, HocbaError, InputError
 from hocba.localnode import read_local_node
 from hocba.registry import RegistryClient
 from hocba.settings import RegistryRef, Settings
 
-__all__ = ["Instance", "open_chain"]
+__all__ = ["Instance", "open_chain", "trusted_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,11 @@ class Instance:
     chain_choice: str | None = None
     _chain: Chain | None = field(default=None, repr=False)
     _registry_address: str | None = None
+
+    def __post_init__(self) -> None:
+        # Trust the local node's registry even while the node is down, so that a
+        # verification then reports "unavailable" rather than "wrong network".
+        self.settings = trusted_settings(self.settings, self.chain_choice)
 
     @cached_property
     def engine(self) -> Engine:
@@ -72,12 +81,32 @@ class Instance:
             )
         return RegistryClient(chain, self._registry_address)
 
+    def verifier_context(self) -> VerifierContext:
+        """Return a verifier context; without a reachable chain, verdicts become unavailable."""
+        from verifier.engine import VerifierContext
+
+        try:
+            chain = self.chain
+        except HocbaError as exc:
+            logger.warning("chain not reachable, verifying without it: %s", exc)
+            return VerifierContext(self.settings)
+        return VerifierContext(self.settings, chains={chain.chain_id: chain})
+
     def lookup_credential(self, credential_id: str) -> bytes | None:
         """Return a stored credential's JSON by id (for QR codes), or None."""
         with Session(self.engine) as db:
             row = db.exec(select(CredentialRecord).where(CredentialRecord.id == credential_id)
                           ).first()
         return row.credential_json.encode("utf-8") if row else None
+
+
+def trusted_settings(settings: Settings, choice: str | None) -> Settings:
+    """Return ``settings`` also trusting the local node's registry when ``choice`` uses it."""
+    if choice == "local" or (choice is None and settings.rpc_url is None):
+        node = read_local_node(settings.chain_dir)
+        if node is not None and node.registry:
+            return settings.with_trusted(RegistryRef(node.chain_id, node.registry))
+    return settings
 
 
 def open_chain(settings: Settings, choice: str | None) -> tuple[Chain, str | None, Settings]:

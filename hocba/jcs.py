@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,13 @@ MAX_SAFE_INTEGER = 2**53 - 1
 
 # Maximum digits in an integer literal that the parser converts; 2**53 - 1 has 16.
 _MAX_INTEGER_DIGITS = 17
+
+# json's C scanner recurses once per nesting level and can overflow the C stack
+# (a crash, not a RecursionError) on inputs such as 100,000 "[", so depth is
+# checked before parsing. Credentials nest about eight levels.
+MAX_NESTING_DEPTH = 64
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def _malformed(message: str, message_vi: str) -> CredentialError:
@@ -129,6 +137,17 @@ def _check_value(value: Any, path: str = "") -> None:
     )
 
 
+def _nesting_depth(text: str) -> int:
+    """Return the deepest nesting of arrays and objects, ignoring brackets inside strings."""
+    if text.count("[") + text.count("{") <= MAX_NESTING_DEPTH:
+        return 0
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_STRING_LITERAL.sub('""', text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_json(data: bytes | str) -> Any:
     """Parse JSON text strictly; see the module docstring for what is rejected.
 
@@ -156,6 +175,11 @@ def parse_json(data: bytes | str) -> Any:
             "Dữ liệu JSON phải là bytes hoặc chuỗi.",
         )
 
+    if _nesting_depth(text) > MAX_NESTING_DEPTH:
+        raise _malformed(
+            f"JSON is nested too deeply (more than {MAX_NESTING_DEPTH} levels)",
+            f"Dữ liệu JSON lồng nhau quá sâu (quá {MAX_NESTING_DEPTH} cấp).",
+        )
     try:
         value = json.loads(
             text,

@@ -39,6 +39,9 @@ LOCAL_CHAIN_ID = 31337
 DEFAULT_PORT = 8545
 _REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# Nodes started by this process, kept so that stopping one can reap it.
+_started: dict[int, subprocess.Popen[bytes]] = {}
+
 
 @dataclass
 class LocalNode:
@@ -111,6 +114,7 @@ def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float 
                 message_vi=f"Nút anvil dừng với mã {process.returncode}; xem {log_file}.",
             )
         if _rpc_ready(rpc_url):
+            _started[process.pid] = process
             logger.info("anvil started pid=%d url=%s", process.pid, rpc_url)
             return LocalNode(rpc_url, chain_id, process.pid, str(state_file),
                              log_file=str(log_file))
@@ -136,6 +140,9 @@ def stop_local_node(node: LocalNode, *, timeout: float = 10.0) -> bool:
         time.sleep(0.05)
     else:
         os.kill(node.pid, signal.SIGKILL)
+    process = _started.pop(node.pid, None)
+    if process is not None:
+        process.wait(timeout)
     logger.info("anvil stopped pid=%d", node.pid)
     return True
 

@@ -1,10 +1,10 @@
 """Decoding of contract revert data into a Solidity error name and its arguments.
 
-Custom-error reverts reach Python in two shapes: a JSON-RPC node makes web3.py raise
+Custom-error reverts reach Python in two shapes. With a JSON-RPC node, web3.py raises
 ``ContractCustomError`` (or another ``ContractLogicError``) whose ``data`` is the hex revert
-data, while the in-process eth-tester chain raises ``eth_tester.exceptions.TransactionFailed``
-whose message contains the revert bytes as a Python ``bytes`` literal. Both are reduced to raw
-bytes by ``revert_data_from_exception`` and decoded with ``decode_revert``.
+data. The in-process eth-tester chain raises ``eth_tester.exceptions.TransactionFailed``, whose
+message contains the revert bytes as a Python ``bytes`` literal. ``revert_data_from_exception``
+reduces both to raw bytes, and ``decode_revert`` decodes them.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _abi_type(parameter: Mapping[str, Any]) -> str:
     if not kind.startswith("tuple"):
         return kind
     inner = ",".join(_abi_type(component) for component in parameter.get("components", []))
-    return f"({inner}){kind[len('tuple'):]}"
+    return f"({inner}){kind[len('tuple') :]}"
 
 
 def _selector(entry: Mapping[str, Any]) -> bytes:
@@ -81,7 +81,9 @@ def decode_revert(abi: Sequence[Mapping[str, Any]], data: bytes) -> tuple[str, d
     by_selector = {_selector(entry): entry for entry in (*entries, *_BUILTIN_ERRORS)}
     entry = by_selector.get(bytes(data[:4]))
     if entry is None:
-        raise RevertDecodeError(f"revert selector 0x{bytes(data[:4]).hex()} matches no error in the ABI")
+        raise RevertDecodeError(
+            f"revert selector 0x{bytes(data[:4]).hex()} matches no error in the ABI"
+        )
 
     inputs = list(entry.get("inputs", []))
     types = [_abi_type(parameter) for parameter in inputs]

@@ -84,7 +84,7 @@ def register_school(keys: KeyStore, registry: RegistryClient, engine: Engine,
         db.add(IssuerRecord(
             account=account.address, school_code=school.school_code,
             admin_unit_code=school.admin_unit_code, name=school.name,
-            accreditor_account=accreditor.address, signing_key=public_key.hex(),
+            principal=school.principal, accreditor_account=accreditor.address, signing_key=public_key.hex(),
             chain_id=registry.chain.chain_id, registry_address=registry.address,
         ))
         db.add(AuditEvent(actor=accreditor.address, action="accredit",
@@ -96,7 +96,10 @@ def register_school(keys: KeyStore, registry: RegistryClient, engine: Engine,
 
 def load_school_signer(keys: KeyStore, engine: Engine, school_code: str, *,
                        principal: str = "") -> SchoolSigner:
-    """Return the signer of a school registered on this instance."""
+    """Return the signer of a school registered on this instance.
+
+    ``principal`` replaces the principal recorded at registration (a new principal).
+    """
     with Session(engine) as db:
         query = select(IssuerRecord).where(IssuerRecord.school_code == school_code)
         record = db.exec(query).first()
@@ -109,7 +112,7 @@ def load_school_signer(keys: KeyStore, engine: Engine, school_code: str, *,
     identity = SchoolIdentity(
         issuer_did=f"did:pkh:eip155:{record.chain_id}:{record.account}",
         name=record.name, school_code=record.school_code,
-        admin_unit_code=record.admin_unit_code, principal=principal,
+        admin_unit_code=record.admin_unit_code, principal=principal or record.principal,
     )
     return SchoolSigner(
         identity=identity,

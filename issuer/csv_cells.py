@@ -112,6 +112,7 @@ def parse_name(raw: str) -> str:
                 f"Họ và tên chỉ gồm chữ cái và dấu cách; ký tự {char!r} không hợp lệ.",
                 f"a name may contain only letters and spaces, not U+{ord(char):04X}",
             )
+    # NOTE: the two-word minimum is a plausibility check, not a legal rule.
     if len(text.split(" ")) < 2:
         raise CellError(
             "invalid_name",

@@ -214,6 +214,9 @@ def _reachable_with_one_subject(
 
     A score is lifted only to the level's per-subject minimum, never above, so the
     lifted subject cannot add to the count of high scores.
+
+    NOTE: Article 9.3 does not say how to decide that one subject alone lowered
+    the result; this floor-lifting test is hocba's reading of it.
     """
     failed = sum(1 for value in comments if value != rules.pass_value)
     for index, score in enumerate(scores):

@@ -90,11 +90,11 @@ class TranscriptView:
         return self.rows
 
 
-def _fail(what: str) -> CredentialError:
+def _fail(detail: str) -> CredentialError:
     return CredentialError(
-        f"transcript credential: {what}",
+        f"transcript credential: {detail}",
         code="malformed",
-        message_vi=f"Học bạ số không hợp lệ: {what}",
+        message_vi=f"Học bạ số không hợp lệ: {detail}",
     )
 
 

@@ -65,12 +65,15 @@ def _compiler_version() -> str:
     node = shutil.which("node")
     if node is None:
         raise ArtifactError("Node.js is not installed; it is needed to compile the contract")
-    result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-        [node, str(WRAPPER), "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [node, str(WRAPPER), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except subprocess.CalledProcessError as exc:
+        raise ArtifactError(f"{WRAPPER.name} --version failed: {exc.stderr.strip()}") from exc
     return result.stdout.strip().rsplit("Version: ", 1)[-1]
 
 
@@ -107,7 +110,9 @@ def compile_registry() -> dict[str, Any]:
 
     contract = output["contracts"][MAIN_SOURCE][CONTRACT_NAME]
     used_sources = sorted(output["sources"])
-    logger.info("compiled %s with solc %s from %d sources", CONTRACT_NAME, version, len(used_sources))
+    logger.info(
+        "compiled %s with solc %s from %d sources", CONTRACT_NAME, version, len(used_sources)
+    )
     return {
         "contractName": CONTRACT_NAME,
         "abi": contract["abi"],

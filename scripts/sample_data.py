@@ -15,6 +15,7 @@ import logging
 import random
 import sys
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -49,17 +50,16 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class SampleSchool:
-    """A fictional school: name, codes, principal, and its classes with their teachers."""
+    """A fictional school: name, codes, principal, and its (class name, homeroom teacher) pairs."""
 
-    def __init__(self, slug: str, name: str, school_code: str, admin_unit_code: str,
-                 principal: str, classes: tuple[tuple[str, str], ...]) -> None:
-        self.slug = slug
-        self.name = name
-        self.school_code = school_code
-        self.admin_unit_code = admin_unit_code
-        self.principal = principal
-        self.classes = classes
+    slug: str
+    name: str
+    school_code: str
+    admin_unit_code: str
+    principal: str
+    classes: tuple[tuple[str, str], ...]
 
 
 # Fictional schools. The codes reuse the shape of real codes but identify nothing.

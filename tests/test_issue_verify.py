@@ -27,7 +27,7 @@ from issuer.issuance import AnchoredBatch, SchoolSigner, anchor_batch, prepare_b
 from issuer.records import ClassRecords
 from issuer.revocation import revoke_batch, revoke_credential
 from scripts.sample_data import generate_school
-from tests.conftest import Network
+from tests.network import Network
 from verifier.engine import VerifierContext, verify_credential
 
 
@@ -258,7 +258,7 @@ def test_other_chain_id_wrong_network(network: Network) -> None:
 
 def test_copied_registry_wrong_network(network: Network, tmp_path) -> None:
     """A copy of the registry deployed by someone else is not in the trusted list."""
-    from tests.conftest import build_network
+    from tests.network import build_network
 
     copy_network = build_network(network.chain, tmp_path / "copy")
     batch = issue(copy_network)

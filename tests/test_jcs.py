@@ -165,3 +165,16 @@ def test_lookalike_d_digests_differ():
 
 def test_lookalike_d_not_merged_by_nfc():
     assert unicodedata.normalize("NFC", "\u00d0") == "\u00d0"
+
+
+def test_depth_limit_boundary():
+    from hocba.jcs import MAX_NESTING_DEPTH
+
+    assert parse_json("[" * MAX_NESTING_DEPTH + "]" * MAX_NESTING_DEPTH) is not None
+    with pytest.raises(CredentialError, match="nested too deeply"):
+        parse_json("[" * (MAX_NESTING_DEPTH + 1) + "]" * (MAX_NESTING_DEPTH + 1))
+
+
+def test_brackets_inside_strings_not_counted():
+    text = '["' + "[" * 500 + '"]'
+    assert parse_json(text) == ["[" * 500]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -17,47 +19,22 @@ from issuer.rules import (
     year_pass_fail,
 )
 
-PASS = ["Đạt", "Đạt", "Đạt", "Đạt"]
-ONE_FAIL = ["Chưa đạt", "Đạt", "Đạt", "Đạt"]
-TWO_FAIL = ["Chưa đạt", "Chưa đạt", "Đạt", "Đạt"]
-
 
 def scores(*values: str) -> list[Decimal]:
     return [Decimal(value) for value in values]
 
 
-ACADEMIC_CASES = [
-    # (case id, scores, comment results, expected level)
-    ("tot-at-boundary", scores(*["8.0"] * 6, "6.5", "6.5"), PASS, "Tốt"),
-    ("tot-one-6.4", scores(*["8.0"] * 6, "6.5", "6.4"), PASS, "Khá"),
-    ("tot-only-five-8.0", scores(*["8.0"] * 5, "7.9", "7.0", "7.0"), PASS, "Khá"),
-    ("tot-exactly-six-8.0", scores(*["8.0"] * 6, "7.9", "7.9"), PASS, "Tốt"),
-    ("kha-at-boundary", scores(*["6.5"] * 6, "5.0", "5.0"), PASS, "Khá"),
-    ("kha-one-4.9", scores(*["6.5"] * 6, "5.0", "4.9"), PASS, "Đạt"),
-    ("kha-only-five-6.5", scores(*["6.5"] * 5, "6.4", "6.4", "6.4"), PASS, "Đạt"),
-    ("dat-at-boundary", scores(*["5.0"] * 6, "3.5", "3.5"), PASS, "Đạt"),
-    ("dat-one-3.4-two-weak", scores(*["5.0"] * 6, "3.4", "4.0"), PASS, "Chưa đạt"),
-    ("dat-only-five-5.0", scores(*["5.0"] * 5, "4.9", "4.9", "4.9"), PASS, "Chưa đạt"),
-    ("kha-scores-one-comment-fail", scores(*["7.0"] * 8), ONE_FAIL, "Đạt"),
-    ("two-comment-fails", scores(*["9.0"] * 8), TWO_FAIL, "Chưa đạt"),
-    # Article 9.3: one subject pulled the level two or more below Tốt/Khá.
-    ("adjust-tot-comment-fail", scores(*["8.0"] * 6, "7.0", "7.0"), ONE_FAIL, "Khá"),
-    ("adjust-tot-one-4.0", scores(*["9.0"] * 7, "4.0"), PASS, "Khá"),
-    ("adjust-tot-one-3.0", scores(*["9.0"] * 7, "3.0"), PASS, "Đạt"),
-    ("adjust-kha-one-3.0", scores(*["7.0"] * 7, "3.0"), PASS, "Đạt"),
-    ("no-adjust-kha-one-4.0", scores(*["7.0"] * 7, "4.0"), PASS, "Đạt"),
-    ("no-adjust-two-weak", scores(*["9.0"] * 6, "4.0", "4.0"), PASS, "Đạt"),
-    ("no-adjust-weak-and-fail", scores(*["9.0"] * 7, "4.0"), ONE_FAIL, "Đạt"),
-]
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "tt22-2021" / "academic.json"
+ACADEMIC_CASES = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
 
 
-@pytest.mark.parametrize(
-    ("values", "comments", "expected"),
-    [case[1:] for case in ACADEMIC_CASES],
-    ids=[case[0] for case in ACADEMIC_CASES],
-)
-def test_academic_level(values: list[Decimal], comments: list[str], expected: str) -> None:
-    assert academic_result(values, comments) == expected
+@pytest.mark.parametrize("case", ACADEMIC_CASES, ids=[case["id"] for case in ACADEMIC_CASES])
+def test_academic_level(case: dict) -> None:
+    assert academic_result(scores(*case["scores"]), case["comments"]) == case["expected"]
+
+
+def test_academic_vectors_cover_adjustment() -> None:
+    assert sum(1 for case in ACADEMIC_CASES if case["id"].startswith("adjust-")) >= 4
 
 
 def test_academic_rejects_unknown_comment() -> None:

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("school_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("admin_unit_code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("principal", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column(
             "accreditor_account", sqlmodel.sql.sqltypes.AutoString(length=42), nullable=False
         ),

@@ -1,0 +1,145 @@
+"""The verification service behind the API routes: uploads and QR links, one instance.
+
+Every verification runs under one lock. pdfium (behind the PDF reader) is not
+thread-safe and the in-process chain is not built for concurrent use, so the
+service verifies one request at a time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import threading
+import uuid
+from typing import Any
+
+from api.problems import ProblemError
+from hocba.anchoring import credential_digest
+from hocba.errors import CredentialError, HocbaError
+from hocba.instance import Instance
+from hocba.jcs import parse_json
+from hocba.qrlink import BINDING_BYTES, QrLink, binding_matches
+from hocba.status import Check, Status, VerificationResult
+from verifier.engine import VerifierContext, verify_credential
+from verifier.inputs import verify_bytes
+
+__all__ = ["VerificationService", "parse_binding", "parse_credential_uuid"]
+
+logger = logging.getLogger(__name__)
+
+_BINDING = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+def parse_credential_uuid(text: str) -> str:
+    """Return the lowercase UUID in a ``/v1/c/<uuid>`` path, or raise 422."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ProblemError(422, "credential_id_invalid",
+                           f"Mã văn bản «{text[:60]}» trong đường dẫn không phải một UUID.",
+                           f"The credential id {text[:60]!r} in the path is not a UUID."
+                           ) from None
+
+
+def parse_binding(text: str | None) -> bytes:
+    """Decode the ``h`` query parameter (22 base64url characters, 16 bytes), or raise 422."""
+    if text is None:
+        raise ProblemError(422, "binding_missing",
+                           "Thiếu tham số h (mã ràng buộc in trong mã QR) trong liên kết.",
+                           "The link has no h parameter (the binding printed in the QR code).")
+    binding = b""
+    if _BINDING.fullmatch(text):
+        try:
+            binding = base64.urlsafe_b64decode(text + "==")
+        except (binascii.Error, ValueError):
+            binding = b""
+    canonical = base64.urlsafe_b64encode(binding).rstrip(b"=").decode()
+    if len(binding) != BINDING_BYTES or canonical != text:
+        raise ProblemError(422, "binding_invalid",
+                           "Tham số h trong liên kết phải gồm đúng 22 ký tự base64url.",
+                           "The h parameter must be exactly 22 base64url characters.")
+    return binding
+
+
+class VerificationService:
+    """Verifies credentials for the API, one at a time, with the instance's chain."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self._lock = threading.Lock()
+        self._chain_failures = 0
+
+    def _context(self) -> VerifierContext:
+        """Build a verifier context; without a chain connection, chain checks end 'unavailable'."""
+        try:
+            chain = self.instance.chain
+        except HocbaError as exc:
+            self._chain_failures += 1
+            if self._chain_failures == 1:
+                logger.warning("no chain connection (%s): verdicts that need the chain are "
+                               "'unavailable' until it connects", exc.code)
+            return VerifierContext(self.instance.settings)
+        if self._chain_failures:
+            logger.info("chain connected after %d failed attempts", self._chain_failures)
+            self._chain_failures = 0
+        return VerifierContext(self.instance.settings, chains={chain.chain_id: chain})
+
+    def verify_json(self, data: bytes, source: str) -> VerificationResult:
+        """Verify a credential sent as a JSON body."""
+        with self._lock:
+            return verify_credential(data.removeprefix(b"\xef\xbb\xbf"), self._context(),
+                                     source=source)
+
+    def verify_file(self, data: bytes, source: str) -> VerificationResult:
+        """Verify an uploaded PDF, credential JSON or QR image."""
+        with self._lock:
+            return verify_bytes(data, self._context(), source=source,
+                                lookup=self.instance.lookup_credential,
+                                allowed_origins=[self.instance.settings.verify_base_url])
+
+    def verify_link(self, credential_uuid: str, binding: bytes) -> VerificationResult | None:
+        """Verify the stored credential a QR link names; return None when none is stored."""
+        link = QrLink(self.instance.settings.verify_base_url, credential_uuid, binding)
+        source = f"qr-link:{credential_uuid}"
+        with self._lock:
+            stored = self.instance.lookup_credential(link.credential_id)
+            if stored is None:
+                return None
+            try:
+                digest = credential_digest(parse_json(stored))
+            except CredentialError as exc:
+                logger.error("stored credential %s cannot be hashed: %s", link.credential_id,
+                             exc.code)
+                return verify_credential(stored, self._context(), source=source)
+            if not binding_matches(link, digest):
+                logger.info("QR link for %s has a wrong binding", link.credential_id)
+                return _binding_mismatch(link.credential_id, source)
+            result = verify_credential(stored, self._context(), source=source)
+        result.checks.insert(0, Check("qr.binding", True, None,
+                                      "Mã QR khớp với chứng nhận đã lưu.",
+                                      "The QR code's hash binding matches the stored credential."))
+        return result
+
+    def health(self) -> dict[str, Any]:
+        """Report whether the chain can be read; the service itself is up if this runs."""
+        with self._lock:
+            try:
+                chain = self.instance.chain
+                block, _ = chain.pinned_block()
+            except HocbaError as exc:
+                return {"status": "degraded", "chain": {"reachable": False, "code": exc.code}}
+        return {"status": "ok",
+                "chain": {"reachable": True, "chainId": chain.chain_id, "block": block}}
+
+
+def _binding_mismatch(credential_id: str, source: str) -> VerificationResult:
+    """Report a wrong binding without showing anything from the stored credential."""
+    check = Check("qr.binding", False, Status.TAMPERED,
+                  "Mã ràng buộc trong liên kết (tham số h) không khớp với chứng nhận đã lưu: "
+                  "mã QR hoặc liên kết đã bị sửa, hoặc là giả.",
+                  "The link's hash binding (the h parameter) does not match the stored "
+                  "credential: the QR code or link was altered or forged.")
+    return VerificationResult(status=Status.TAMPERED, checks=[check],
+                              credential_id=credential_id, source=source)
