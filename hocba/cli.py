@@ -1,7 +1,7 @@
 """The `hocba` command: one sub-command group per role.
 
 Every command turns hocba errors into a one-line reason (Vietnamese first, the
-English beside it) and a non-zero exit code; the work lives in the packages.
+English beside it) and a non-zero exit code. The work itself lives in the packages.
 """
 
 from __future__ import annotations

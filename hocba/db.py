@@ -68,9 +68,9 @@ class IssuerRecord(SQLModel, table=True):
 class Batch(SQLModel, table=True):
     """A set of credentials anchored under one Merkle root in one transaction.
 
-    The row is written before any transaction exists; ``tx_hash`` and ``nonce``
-    are stored before broadcasting, so a restarted process can find out from
-    the chain what became of the batch.
+    The row is written before any transaction exists. ``tx_hash`` and ``nonce``
+    are stored before broadcasting, so a restarted process can look the
+    transaction up on the chain.
     """
 
     __tablename__ = "batch"
@@ -112,7 +112,7 @@ class CredentialRecord(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what, when and why: every issuing, anchoring and revocation."""
+    """An audit record of one issuing, anchoring, withdrawal or revocation: who, when, why."""
 
     __tablename__ = "audit_event"
 

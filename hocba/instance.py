@@ -2,8 +2,8 @@
 
 Commands choose the chain with ``--chain``: ``embedded`` (an in-process EVM that
 lives as long as the command), ``local`` (the node started by `hocba chain up`),
-or a JSON-RPC URL; without it, the settings' ``rpc_url`` is used, else the local
-node if one was started.
+or a JSON-RPC URL. Without the option, the settings' ``rpc_url`` is used, else
+the local node if one was started.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def trusted_settings(settings: Settings, choice: str | None) -> Settings:
 
 
 def open_chain(settings: Settings, choice: str | None) -> tuple[Chain, str | None, Settings]:
-    """Connect as ``choice`` says; return the chain, its registry and the settings trusting it."""
+    """Connect to the chain ``choice`` names; return it, its registry and the trusting settings."""
     if choice == "embedded":
         return connect_embedded(), None, settings
     if choice == "local" or (choice is None and settings.rpc_url is None):

@@ -45,7 +45,7 @@ _started: dict[int, subprocess.Popen[bytes]] = {}
 
 @dataclass
 class LocalNode:
-    """What `hocba chain up` started, as written to ``local.json``."""
+    """The node started by `hocba chain up`, as written to ``local.json``."""
 
     rpc_url: str
     chain_id: int
@@ -81,7 +81,7 @@ def anvil_binary() -> str:
 
 def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float | None = None,
                 chain_id: int = LOCAL_CHAIN_ID, startup_timeout: float = 15.0) -> LocalNode:
-    """Start anvil in its own process group and wait until it answers."""
+    """Start anvil in its own process group and wait until it responds."""
     chain_dir.mkdir(parents=True, exist_ok=True)
     state_file = chain_dir / "anvil-state.json"
     log_file = chain_dir / "anvil.log"
@@ -120,7 +120,7 @@ def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float 
                              log_file=str(log_file))
         time.sleep(0.1)
     process.terminate()
-    raise ChainError(f"anvil did not answer on {rpc_url} within {startup_timeout} s",
+    raise ChainError(f"anvil did not respond on {rpc_url} within {startup_timeout} s",
                      code="node_failed")
 
 

@@ -1,7 +1,7 @@
 """Setting up the chain of trust: the Department, accreditors, schools and their keys.
 
 Every step is a registry transaction signed by the account whose role the
-contract checks; the accounts' keys come from the encrypted key store under
+contract checks. The accounts' keys come from the encrypted key store under
 fixed names (``department``, ``accreditor:<unit code>``, ``school:<school code>``
 and ``school:<school code>:signing`` for the Ed25519 credential key).
 """
@@ -48,7 +48,7 @@ def school_key_name(school_code: str) -> str:
 
 @dataclass(frozen=True)
 class SchoolRegistration:
-    """What an accreditor records about a school when accrediting it."""
+    """The record an accreditor writes about a school when accrediting it."""
 
     school_code: str
     admin_unit_code: str

@@ -1,7 +1,7 @@
 """`hocba demo`: the product's main job, end to end, on fictional data.
 
 The Department deploys (or finds) the registry and appoints a commune committee
-as accreditor; the commune accredits a school and adds its signing key; the
+as accreditor. The commune accredits a school and adds its signing key. The
 school imports four class spreadsheets, issues every transcript, anchors each
 class in one transaction and writes the PDFs. Then a verifier checks four
 documents: an untouched PDF (valid), a copy with one score changed (tampered),

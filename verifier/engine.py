@@ -39,7 +39,7 @@ _DID_PKH = re.compile(r"did:pkh:eip155:([1-9][0-9]{0,18}):(0x[0-9a-fA-F]{40})")
 
 @dataclass
 class VerifierContext:
-    """What a verification may use: the trusted registries and chain connections."""
+    """Inputs of a verification: the trusted registries and the chain connections."""
 
     settings: Settings
     chains: dict[int, Chain] = field(default_factory=dict)

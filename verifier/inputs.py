@@ -1,10 +1,10 @@
 """Verifying what a person hands over: a credential JSON, a PDF, or a photo of the QR code.
 
 The file's kind is decided by its first bytes, not its name. A PDF is verified
-from its embedded credential; the QR code printed on it must bind to that same
-credential. A QR image names a credential by id on an allow-listed hocba
-instance; the credential is fetched from the local store (never from a URL taken
-out of the QR code), checked against the QR's hash binding, then verified fully.
+from its embedded credential, and the QR code printed on it must bind to that
+same credential. A QR image names a credential by id on an allow-listed hocba
+instance. The credential is then fetched from the local store, never from a URL
+taken out of the QR code, checked against the QR's hash binding, and verified.
 """
 
 from __future__ import annotations
