@@ -1,4 +1,4 @@
-"""A per-client request limit, so nobody can probe credential ids or flood the verifier.
+"""A per-client request limit that slows down guessing credential ids and flooding the verifier.
 
 The count is a sliding window kept in this process's memory: several server
 processes each keep their own count, and a restart clears it. Clients are told
@@ -31,7 +31,7 @@ _MAX_CLIENTS = 10_000
 
 
 class RateLimiter:
-    """Allows each client at most ``max_requests`` requests in any 60-second window."""
+    """A limit of ``max_requests`` requests per client in any 60-second window."""
 
     def __init__(self, max_requests: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_requests = max_requests

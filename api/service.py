@@ -3,6 +3,9 @@
 Every verification runs under one lock. pdfium (behind the PDF reader) is not
 thread-safe and the in-process chain is not built for concurrent use, so the
 service verifies one request at a time.
+
+NOTE: while the chain node does not answer, each request holds the lock until
+the RPC timeout of ``hocba.chain`` (10 s) passes, so requests queue behind it.
 """
 
 from __future__ import annotations
