@@ -167,7 +167,7 @@ def split_proofs(
     if len(anchors) > 1:
         raise _malformed(
             f"expected at most one {ANCHOR_PROOF_TYPE}, found {len(anchors)}",
-            f"Chỉ được có tối đa một chứng minh neo {ANCHOR_PROOF_TYPE}.",
+            f"Chỉ được có tối đa một bằng chứng ghi nhận {ANCHOR_PROOF_TYPE}.",
         )
 
     document = {key: copy.deepcopy(value) for key, value in credential.items() if key != "proof"}
@@ -199,13 +199,13 @@ def attach_anchor_proof(credential: Mapping[str, Any], proof: AnchorProof) -> di
     """Return a copy of a signed credential whose ``proof`` is ``[eddsa proof, anchor proof]``."""
     if not isinstance(proof, AnchorProof):
         raise _malformed(
-            "the anchoring proof must be an AnchorProof", "Chứng minh neo không hợp lệ."
+            "the anchoring proof must be an AnchorProof", "Bằng chứng ghi nhận không hợp lệ."
         )
     document, eddsa_proof, existing = split_proofs(credential)
     if existing is not None:
         raise _malformed(
             "the credential already carries an anchoring proof",
-            "Văn bản đã có chứng minh neo trên chuỗi khối.",
+            "Văn bản đã có bằng chứng ghi nhận trên chuỗi khối.",
         )
     logger.debug("attached anchoring proof for root 0x%s", proof.merkle_root.hex())
     return {**document, "proof": [eddsa_proof, proof.to_json()]}

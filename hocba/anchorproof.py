@@ -45,7 +45,7 @@ def _malformed(message: str) -> CredentialError:
     return CredentialError(
         f"anchoring proof: {message}",
         code="malformed",
-        message_vi=f"Chứng minh neo trên chuỗi khối không hợp lệ ({message}).",
+        message_vi=f"Bằng chứng ghi nhận trên chuỗi khối không hợp lệ ({message}).",
     )
 
 

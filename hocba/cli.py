@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hocba.cli_anchor import anchor_command
+from hocba.cli_wallet import wallet_app
 from hocba.errors import HocbaError, ImportRowsError
 from hocba.instance import Instance
 from hocba.settings import load_settings
@@ -39,9 +41,12 @@ school_app = typer.Typer(help="Nhà trường: cấp và thu hồi / schools: is
 app.add_typer(chain_app, name="chain")
 app.add_typer(admin_app, name="admin")
 app.add_typer(school_app, name="school")
+app.add_typer(wallet_app, name="wallet")
+app.command("anchor")(anchor_command)
 
-console = Console()
-error_console = Console(stderr=True)
+# soft_wrap keeps each message on one line when the output is piped or grepped.
+console = Console(soft_wrap=True)
+error_console = Console(stderr=True, soft_wrap=True)
 
 ChainOption = Annotated[
     str | None,
@@ -110,7 +115,9 @@ def demo(
 @app.command()
 @reports_errors
 def verify(
-    files: Annotated[list[Path], typer.Argument(help="PDF, credential JSON or QR image files")],
+    files: Annotated[list[Path], typer.Argument(
+        help="PDF, credential JSON or QR image files", exists=True, dir_okay=False,
+        metavar="FILE...")],
     lang: LangOption = "vi",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     chain: ChainOption = None,
@@ -134,6 +141,10 @@ def verify(
     else:
         for result in results:
             _print_result(result, lang)
+        if len(results) > 1:
+            valid = sum(result.valid for result in results)
+            console.print(f"{valid}/{len(results)} hợp lệ" if lang == "vi"
+                          else f"{valid}/{len(results)} valid")
     if not all(result.valid for result in results):
         raise typer.Exit(1)
 
@@ -145,6 +156,12 @@ def _print_result(result: Any, lang: str) -> None:
     if result.issuer:
         label = "Đơn vị cấp (theo sổ đăng ký)" if lang == "vi" else "Issuer (from the registry)"
         console.print(f"  {label}: {result.issuer['name']} — {result.issuer['schoolCode']}")
+    subject = result.subject or {}
+    if result.valid and subject:
+        label = "Học sinh" if lang == "vi" else "Student"
+        birth = _display_date(subject.get("birthDate"))
+        console.print(f"  {label}: {subject.get('name', '')} ({birth}), "
+                      f"{subject.get('className', '')} {subject.get('schoolYear', '')}")
     for check in result.checks:
         mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
         console.print(f"  {mark} {check.message(lang)}")
@@ -231,13 +248,13 @@ def appoint_accreditor_command(
     name: Annotated[str, typer.Option(help="tên đơn vị / name, e.g. UBND xã Phú Hòa Đông")],
     chain: ChainOption = None, home: HomeOption = None,
 ) -> None:
-    """Sở bổ nhiệm đơn vị công nhận / the Department appoints an accreditor."""
+    """Sở chỉ định đơn vị công nhận / the Department appoints an accreditor."""
     from issuer.accreditation import appoint_accreditor
 
     instance = Instance(load_settings(home), chain_choice=chain)
     address = appoint_accreditor(instance.keys, instance.registry, admin_unit_code=unit,
                                  name=_nfc(name))
-    console.print(f"Đã bổ nhiệm / appointed: {_nfc(name)} ({address})")
+    console.print(f"Đã chỉ định / appointed: {_nfc(name)} ({address})")
 
 
 @admin_app.command("accredit-school")
@@ -306,6 +323,8 @@ def issue_command(
     class_records = read_class_csv(csv_file, curriculum)
     signer = load_school_signer(instance.keys, instance.engine, school,
                                 principal=_nfc(principal))
+    _reject_reissue(instance, signer.account.address,
+                    f"{class_records.class_name} {class_records.school_year}")
     prepared = prepare_batch(class_records, signer, curriculum=curriculum)
     batch = anchor_batch(prepared, signer, registry=instance.registry, engine=instance.engine)
     paths = write_pdfs(batch, out / class_records.class_name,
@@ -385,6 +404,35 @@ def sample(
 
     for path in write_school(MAIN_SCHOOL, generate_school(seed), out):
         console.print(f"Đã ghi / wrote {path}")
+
+
+def _reject_reissue(instance: Instance, issuer_account: str, label: str) -> None:
+    """Refuse to issue a class and year again while an earlier batch of it is in force."""
+    from sqlmodel import Session, select
+
+    from hocba.db import Batch
+    from hocba.errors import InputError
+
+    with Session(instance.engine) as db:
+        earlier = db.exec(select(Batch).where(
+            Batch.issuer_account == issuer_account, Batch.label == label,
+            Batch.status != "revoked")).first()
+    if earlier is not None:
+        raise InputError(
+            f"class {label} was already issued in batch {earlier.id}; revoke that batch first "
+            f"(hocba school revoke --batch {earlier.id} --reason-code superseded)",
+            code="class_already_issued",
+            message_vi=f"Lớp {label} đã được cấp học bạ ở lô {earlier.id}. Muốn cấp lại, hãy "
+                       f"thu hồi lô đó trước: hocba school revoke --batch {earlier.id} "
+                       "--reason-code superseded.",
+        )
+
+
+def _display_date(value: object) -> str:
+    """Format an ISO date as dd/mm/yyyy; anything else is shown as it is."""
+    text = str(value or "")
+    parts = text.split("-")
+    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else text
 
 
 def _nfc(text: str) -> str:

@@ -102,7 +102,7 @@ def verify_proof(
         raise MerkleError(
             f"Merkle proof for leaf 0x{leaf.hex()} does not lead to root 0x{root.hex()}",
             code="merkle_root_mismatch",
-            message_vi="Đường dẫn Merkle không dẫn tới gốc đã neo trên chuỗi khối.",
+            message_vi="Đường dẫn Merkle không dẫn tới gốc đã ghi nhận trên chuỗi khối.",
         )
 
 

@@ -74,6 +74,8 @@ def revoke_batch(keys: KeyStore, registry: RegistryClient, engine: Engine, *, ba
     account = keys.account(school_key_name(school.school_code))
     result = registry.revoke_batch(account, bytes.fromhex(batch.merkle_root[2:]), reason_code)
     with Session(engine) as db:
+        batch.status = "revoked"
+        db.add(batch)
         for row in db.exec(select(CredentialRecord).where(CredentialRecord.batch_id == batch_id)):
             row.status, row.status_block = "revoked", result.block_number
             db.add(row)

@@ -108,3 +108,15 @@ def test_unknown_school_reported(home: Path) -> None:
     result = hocba(home, "school", "issue", str(csv_file), "--school", "00000000", check=False)
     assert result.returncode == 2
     assert "chưa được đăng ký" in result.stderr
+
+
+def test_same_class_twice_rejected(home: Path, issued: list[Path]) -> None:
+    csv_file = sorted((home / "csv").glob("*8A1*.csv"))[0]
+    result = hocba(home, "school", "issue", str(csv_file), "--school", SCHOOL, check=False)
+    assert result.returncode == 2
+    assert "đã được cấp" in result.stderr
+
+
+def test_missing_file_usage_error(home: Path) -> None:
+    result = hocba(home, "verify", str(home / "does-not-exist.pdf"), check=False)
+    assert result.returncode == 2
