@@ -1,11 +1,12 @@
 # Set-up and entry points. `make demo` and `make test` work on a fresh machine
-# with Python 3.11+, Node.js 20+ and npm (see README.md).
+# with Python 3.11+, Node.js 20+ and npm (see README.md). `make test` also installs
+# Debian's chromium and softhsm2 when run as root (scripts/install-system-packages.sh).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup lint clean
+.PHONY: demo test setup system-packages lint clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,9 +14,14 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json hardhat_local/package.json \
+		hardhat_local/package-lock.json
 	npm ci --no-audit --no-fund
+	hardhat_local/install.sh
 	touch $@
+
+system-packages:
+	scripts/install-system-packages.sh
 
 setup: $(BIN)/.installed node_modules/.installed
 
@@ -23,11 +29,11 @@ setup: $(BIN)/.installed node_modules/.installed
 demo: $(BIN)/.installed
 	$(BIN)/hocba demo
 
-test: $(BIN)/.installed node_modules/.installed
+test: $(BIN)/.installed node_modules/.installed system-packages
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check hocba issuer verifier wallet api scripts tests
 
 clean:
-	rm -rf $(VENV) node_modules out .hocba
+	rm -rf $(VENV) node_modules hardhat_local/node_modules out .hocba

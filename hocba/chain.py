@@ -20,7 +20,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
-from web3.exceptions import TimeExhausted, Web3Exception
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3Exception
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from hocba.errors import ChainError
@@ -54,16 +54,24 @@ class FeePolicy:
     max_fee_cap: int | None = None
 
     def fees_for(self, base_fee: int) -> dict[str, int]:
-        max_fee = 2 * base_fee + self.priority_fee
-        if self.max_fee_cap is not None and max_fee > self.max_fee_cap:
+        """Return the EIP-1559 fee fields for a block with ``base_fee`` wei per gas.
+
+        The max fee is twice the base fee plus the tip, lowered to the cap when one is
+        set. A base fee plus tip above the cap cannot be paid and raises ChainError.
+        """
+        needed = base_fee + self.priority_fee
+        if self.max_fee_cap is not None and needed > self.max_fee_cap:
             raise ChainError(
-                f"fee of {max_fee} wei per gas exceeds the cap of {self.max_fee_cap}",
+                f"fee of {needed} wei per gas exceeds the cap of {self.max_fee_cap}",
                 code="fee_cap_exceeded",
                 message_vi=(
-                    f"Phí giao dịch {max_fee} wei/gas vượt mức trần {self.max_fee_cap}; "
+                    f"Phí giao dịch {needed} wei/gas vượt mức trần {self.max_fee_cap}; "
                     "chờ phí giảm hoặc nâng mức trần trong cấu hình."
                 ),
             )
+        max_fee = 2 * base_fee + self.priority_fee
+        if self.max_fee_cap is not None:
+            max_fee = min(max_fee, self.max_fee_cap)
         return {"maxFeePerGas": max_fee, "maxPriorityFeePerGas": self.priority_fee}
 
 
@@ -85,6 +93,7 @@ class TxResult:
     block_number: int
     gas_used: int
     logs: tuple[Any, ...]
+    status: int = 1
 
 
 class Chain:
@@ -135,31 +144,52 @@ class Chain:
         """Fill in chain id, nonce, fees and gas, and sign ``tx`` without sending it.
 
         The nonce is reserved for this process: the next call gets the next one.
+        Anchoring uses ``prepare`` and ``sign_at`` with a nonce from the database
+        instead (see issuer.outbox), which holds across processes.
         """
-        base_fee = self.call(lambda: self.w3.eth.get_block("latest")).get("baseFeePerGas", 0)
+        prepared = self.prepare(account, tx)
         with self._nonce_lock:
             nonce = self._take_nonce(account.address)
-            full = {
-                **tx,
-                "from": account.address,
-                "chainId": self.chain_id,
-                "nonce": nonce,
-                "type": 2,
-                **self.fees.fees_for(int(base_fee)),
-            }
-            try:
-                if "gas" not in full:
-                    full["gas"] = self._estimate_gas(full)
-            except Exception:
-                self._next_nonce.pop(account.address, None)
-                raise
-            signed = account.sign_transaction(full)
+            return self.sign_at(account, prepared, nonce)
+
+    def prepare(self, account: LocalAccount, tx: dict[str, Any]) -> dict[str, Any]:
+        """Fill in sender, chain id, fees and gas of ``tx``; the nonce is left to the caller."""
+        base_fee = self.call(lambda: self.w3.eth.get_block("latest")).get("baseFeePerGas", 0)
+        full = {
+            **tx,
+            "from": account.address,
+            "chainId": self.chain_id,
+            "type": 2,
+            **self.fees.fees_for(int(base_fee)),
+        }
+        if "gas" not in full:
+            full["gas"] = self._estimate_gas(full)
+        return full
+
+    def sign_at(self, account: LocalAccount, prepared: dict[str, Any], nonce: int) -> SignedTx:
+        """Sign a transaction from ``prepare`` with an explicit ``nonce``."""
+        signed = account.sign_transaction({**prepared, "nonce": nonce})
         return SignedTx(
             transaction_hash="0x" + bytes(signed.hash).hex(),
             raw=bytes(signed.raw_transaction),
             nonce=nonce,
             sender=account.address,
         )
+
+    def receipt(self, tx_hash: str) -> TxResult | None:
+        """Return the mined transaction ``tx_hash``, or None if no block contains it yet.
+
+        A reverted transaction is returned too: its ``status`` is 0.
+        """
+        try:
+            receipt = self.call(lambda: self.w3.eth.get_transaction_receipt(HexBytes(tx_hash)))
+        except TransactionNotFound:
+            return None
+        return _result(tx_hash, receipt)
+
+    def nonce_count(self, address: str, block: str = "latest") -> int:
+        """Return the number of transactions ``address`` sent up to ``block``."""
+        return int(self.call(lambda: self.w3.eth.get_transaction_count(address, block)))
 
     def broadcast(self, signed: SignedTx) -> None:
         """Send a signed transaction; an "already known" answer counts as sent."""
@@ -190,12 +220,7 @@ class Chain:
             raise _unavailable(self.label, exc) from exc
         if receipt["status"] != 1:
             raise ChainError(f"transaction {tx_hash} reverted", code="transaction_reverted")
-        return TxResult(
-            transaction_hash=tx_hash,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            logs=tuple(receipt["logs"]),
-        )
+        return _result(tx_hash, receipt)
 
     def fund(self, address: str) -> None:
         """Give ``address`` funds on the embedded chain; networks with zero fees need none."""
@@ -239,6 +264,16 @@ def connect_rpc(url: str, *, expected_chain_id: int | None = None,
             ),
         )
     return chain
+
+
+def _result(tx_hash: str, receipt: Any) -> TxResult:
+    return TxResult(
+        transaction_hash=tx_hash,
+        block_number=int(receipt["blockNumber"]),
+        gas_used=int(receipt["gasUsed"]),
+        logs=tuple(receipt["logs"]),
+        status=int(receipt["status"]),
+    )
 
 
 def new_account() -> LocalAccount:

@@ -197,14 +197,22 @@ def serve(
 @chain_app.command("up")
 @reports_errors
 def chain_up(port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8545,
+             node_kind: Annotated[str | None, typer.Option(
+                 "--node", help="anvil (state saved on `chain down`) or hardhat (no state "
+                                "persistence: `chain down` loses every block); default: the "
+                                "running node, else anvil")] = None,
              home: HomeOption = None) -> None:
-    """Khởi động nút anvil cục bộ và triển khai sổ đăng ký / start anvil and deploy the registry."""
+    """Khởi động nút cục bộ, triển khai sổ đăng ký / start a local node, deploy the registry."""
     from scripts.localchain import bring_up
 
-    node = bring_up(load_settings(home), port=port)
-    console.print(f"Nút cục bộ / local node: {node.rpc_url} (chain id {node.chain_id}, "
-                  f"pid {node.pid})")
+    node = bring_up(load_settings(home), port=port, kind=node_kind)
+    console.print(f"Nút cục bộ / local node: {node.kind} {node.rpc_url} (chain id "
+                  f"{node.chain_id}, pid {node.pid})")
     console.print(f"Sổ đăng ký / registry: {node.registry}")
+    if node.kind == "hardhat":
+        console.print("Nút Hardhat không lưu trạng thái: `hocba chain down` xoá mọi khối và sổ "
+                      "đăng ký / the Hardhat node keeps no state: `hocba chain down` loses every "
+                      "block and the registry.")
 
 
 @chain_app.command("down")
@@ -416,7 +424,7 @@ def _reject_reissue(instance: Instance, issuer_account: str, label: str) -> None
     with Session(instance.engine) as db:
         earlier = db.exec(select(Batch).where(
             Batch.issuer_account == issuer_account, Batch.label == label,
-            Batch.status != "revoked")).first()
+            Batch.status.notin_(("revoked", "failed")))).first()  # type: ignore[attr-defined]
     if earlier is not None:
         raise InputError(
             f"class {label} was already issued in batch {earlier.id}; revoke that batch first "

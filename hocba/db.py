@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, UniqueConstraint, event
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Batch",
     "CredentialRecord",
     "IssuerRecord",
+    "OutboxTransaction",
     "StoredKey",
     "migrate",
     "open_database",
@@ -87,6 +88,9 @@ class Batch(SQLModel, table=True):
     nonce: int | None = None
     block_number: int | None = None
     gas_used: int | None = None
+    # ``host:pid:start`` of the process anchoring the batch; reconciliation in
+    # another process leaves the batch alone while that process runs.
+    owner: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=_now)
     anchored_at: datetime | None = None
 
@@ -108,7 +112,38 @@ class CredentialRecord(SQLModel, table=True):
     status: str = Field(default="active", max_length=20)
     status_block: int | None = None
     pdf_path: str | None = None
+    # Hex of the leaf salts, kept until the anchoring proof is attached so that a
+    # restarted process can attach it (see issuer.outbox).
+    leaf_salt: str | None = Field(default=None, max_length=66)
+    field_seed: str | None = Field(default=None, max_length=66)
     created_at: datetime = Field(default_factory=_now)
+
+
+class OutboxTransaction(SQLModel, table=True):
+    """A signed anchoring transaction, stored before it is broadcast.
+
+    One row per signed transaction: re-broadcasting reuses the row and its raw
+    bytes; signing again with a new nonce adds a row. ``(chain_id, sender, nonce)``
+    is unique, which is what makes one nonce sequence per account across processes.
+    ``status`` is signed, sent, mined or replaced (its nonce was used by another
+    transaction and the batch was signed again).
+    """
+
+    __tablename__ = "transaction"
+    __table_args__ = (UniqueConstraint("chain_id", "sender", "nonce",
+                                       name="uq_transaction_sender_nonce"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    chain_id: int
+    sender: str = Field(index=True, max_length=42)
+    nonce: int
+    tx_hash: str = Field(index=True, unique=True, max_length=66)
+    raw_tx: str
+    status: str = Field(default="signed", max_length=20)
+    block_number: int | None = None
+    created_at: datetime = Field(default_factory=_now)
+    sent_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 if TYPE_CHECKING:
     from verifier.engine import VerifierContext
 
-from hocba.chain import Chain, connect_embedded, connect_rpc
+from hocba.binding import check_registry_code
+from hocba.chain import Chain, FeePolicy, connect_embedded, connect_rpc
 from hocba.db import CredentialRecord, open_database
 from hocba.errors import ChainError, HocbaError, InputError
 from hocba.localnode import read_local_node
@@ -39,6 +40,7 @@ class Instance:
     chain_choice: str | None = None
     _chain: Chain | None = field(default=None, repr=False)
     _registry_address: str | None = None
+    _checked_registry: str | None = None
 
     def __post_init__(self) -> None:
         # Trust the local node's registry even while the node is down, so that a
@@ -79,7 +81,11 @@ class Instance:
                 message_vi="Chưa cấu hình sổ đăng ký: chạy `hocba chain up` hoặc khai báo "
                            "[chain] registry trong hocba.toml.",
             )
-        return RegistryClient(chain, self._registry_address)
+        registry = RegistryClient(chain, self._registry_address)
+        if self._checked_registry != registry.address:
+            check_registry_code(registry)
+            self._checked_registry = registry.address
+        return registry
 
     def verifier_context(self) -> VerifierContext:
         """Return a verifier context; without a reachable chain, verdicts become unavailable."""
@@ -111,8 +117,9 @@ def trusted_settings(settings: Settings, choice: str | None) -> Settings:
 
 def open_chain(settings: Settings, choice: str | None) -> tuple[Chain, str | None, Settings]:
     """Connect to the chain ``choice`` names; return it, its registry and the trusting settings."""
+    fees = FeePolicy(priority_fee=settings.priority_fee, max_fee_cap=settings.max_fee_per_gas_cap)
     if choice == "embedded":
-        return connect_embedded(), None, settings
+        return connect_embedded(fees), None, settings
     if choice == "local" or (choice is None and settings.rpc_url is None):
         node = read_local_node(settings.chain_dir)
         if node is None:
@@ -122,7 +129,7 @@ def open_chain(settings: Settings, choice: str | None) -> tuple[Chain, str | Non
                 message_vi="Chưa có nút chuỗi khối cục bộ: chạy `hocba chain up` trước, hoặc "
                            "khai báo rpc_url trong hocba.toml.",
             )
-        chain = connect_rpc(node.rpc_url, expected_chain_id=node.chain_id)
+        chain = connect_rpc(node.rpc_url, expected_chain_id=node.chain_id, fees=fees)
         if node.registry:
             settings = settings.with_trusted(RegistryRef(node.chain_id, node.registry))
         return chain, node.registry, settings
@@ -134,5 +141,5 @@ def open_chain(settings: Settings, choice: str | None) -> tuple[Chain, str | Non
             message_vi=f"Giá trị --chain {choice!r} không hợp lệ: dùng embedded, local hoặc "
                        "một địa chỉ JSON-RPC http(s).",
         )
-    chain = connect_rpc(url, expected_chain_id=settings.chain_id)
+    chain = connect_rpc(url, expected_chain_id=settings.chain_id, fees=fees)
     return chain, settings.registry, replace(settings)

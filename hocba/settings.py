@@ -16,6 +16,8 @@ Example ``hocba.toml``::
     trusted = [                   # every generation verifiers still accept
       { chain_id = 2026, registry = "0x…" },
     ]
+    priority_fee = 0              # tip in wei per gas (0 on zero-gas networks)
+    max_fee_per_gas_cap = 100000000000   # optional: highest max fee in wei per gas
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class Settings:
     registry: str | None = None
     trusted: tuple[RegistryRef, ...] = field(default_factory=tuple)
     key_passphrase: str | None = None
+    priority_fee: int = 0
+    max_fee_per_gas_cap: int | None = None
 
     @property
     def chain_dir(self) -> Path:
@@ -121,8 +125,22 @@ def load_settings(home: Path | str | None = None, **overrides: object) -> Settin
         registry=registry,
         trusted=trusted,
         key_passphrase=os.environ.get("HOCBA_KEY_PASSPHRASE"),
+        priority_fee=_wei(chain_values.get("priority_fee", 0), "priority_fee"),
+        max_fee_per_gas_cap=None if chain_values.get("max_fee_per_gas_cap") is None
+        else _wei(chain_values["max_fee_per_gas_cap"], "max_fee_per_gas_cap"),
     )
     return replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+def _wei(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InputError(
+            f"invalid [chain] {name} {value!r}: expected a whole number of wei, 0 or more",
+            code="settings_invalid",
+            message_vi=f"Giá trị [chain] {name} không hợp lệ: {value!r}; cần số wei nguyên "
+                       "không âm.",
+        )
+    return value
 
 
 def _read_toml(path: Path) -> dict:

@@ -84,7 +84,8 @@ def register_school(keys: KeyStore, registry: RegistryClient, engine: Engine,
         db.add(IssuerRecord(
             account=account.address, school_code=school.school_code,
             admin_unit_code=school.admin_unit_code, name=school.name,
-            principal=school.principal, accreditor_account=accreditor.address, signing_key=public_key.hex(),
+            principal=school.principal, accreditor_account=accreditor.address,
+            signing_key=public_key.hex(),
             chain_id=registry.chain.chain_id, registry_address=registry.address,
         ))
         db.add(AuditEvent(actor=accreditor.address, action="accredit",

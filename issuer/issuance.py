@@ -4,9 +4,10 @@ The steps, each its own function so the CLI, the demo and the API share them:
 
 1. ``prepare_batch``: build each student's credential, sign it with the school's
    Ed25519 key, compute its leaf and the batch's Merkle tree (no I/O).
-2. ``anchor_batch``: write the batch and its credentials to the database, sign
-   the anchoring transaction and store its hash before broadcasting it, wait for
-   the receipt, then attach the anchoring proof to every credential.
+2. ``anchor_batch``: write the batch and its credentials to the database, then
+   anchor the root through the outbox (issuer.outbox: the signed transaction and
+   its hash are stored before broadcasting), wait for the receipt, then attach
+   the anchoring proof to every credential (issuer.reconcile.finish_batch).
 3. ``write_pdfs``: render each anchored credential as a Vietnamese PDF with its
    QR code and the credential embedded.
 """
@@ -22,14 +23,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from hocba.anchoring import AnchorProof, attach_anchor_proof, compute_leaf, credential_digest
+from hocba.anchoring import compute_leaf, credential_digest
 from hocba.chain import TxResult
 from hocba.dataintegrity import sign_credential, verification_method_for
 from hocba.db import AuditEvent, Batch, CredentialRecord
@@ -38,6 +39,7 @@ from hocba.merkle import MerkleTree
 from hocba.qrlink import build_qr_url
 from hocba.registry import RegistryClient
 from issuer.curriculum import Curriculum
+from issuer.outbox import process_owner
 from issuer.records import ClassRecords, SchoolIdentity, StudentYearRecord
 from issuer.transcript import build_transcript_credential
 
@@ -48,14 +50,12 @@ __all__ = [
     "SchoolSigner",
     "anchor_batch",
     "credential_json_bytes",
+    "file_slug",
     "prepare_batch",
     "write_pdfs",
 ]
 
 logger = logging.getLogger(__name__)
-
-_Row = TypeVar("_Row", Batch, CredentialRecord)
-
 
 @dataclass(frozen=True)
 class SchoolSigner:
@@ -145,40 +145,31 @@ def prepare_batch(class_records: ClassRecords, signer: SchoolSigner, *,
 
 
 def anchor_batch(prepared: PreparedBatch, signer: SchoolSigner, *, registry: RegistryClient,
-                 engine: Engine) -> AnchoredBatch:
-    """Store the batch, anchor its root through the outbox, and attach anchoring proofs."""
+                 engine: Engine, timeout: float = 120.0) -> AnchoredBatch:
+    """Store the batch, anchor its root through the outbox, and attach anchoring proofs.
+
+    First finishes this school's batches left unfinished by an earlier process (see
+    issuer.reconcile). A receipt timeout raises ChainError ``receipt_timeout`` and
+    leaves the batch ``sent`` for `hocba anchor --resume`.
+    """
+    from issuer.outbox import Outbox
+    from issuer.reconcile import finish_batch, resume_batches
+
+    resume_batches(engine, registry, lambda _address: signer.account,
+                   issuer=signer.account.address, timeout=timeout)
+
     root = prepared.tree.root
     batch_id = _store_pending(prepared, signer, registry, engine)
-
-    signed = registry.chain.sign(signer.account, registry.anchor_transaction(root))
-    with Session(engine) as db:
-        batch = _row(db, Batch, batch_id)
-        batch.tx_hash, batch.nonce, batch.status = signed.transaction_hash, signed.nonce, "sent"
-        db.add(batch)
-        db.commit()
-
     try:
-        registry.chain.broadcast(signed)
-        tx = registry.chain.wait(signed.transaction_hash)
+        tx = Outbox(engine, registry).anchor(batch_id, signer.account, timeout=timeout)
     except ChainError:
-        logger.warning("batch %d: anchoring transaction %s not confirmed; it stays 'sent'",
-                       batch_id, signed.transaction_hash)
+        logger.warning("batch %d: anchoring not confirmed; `hocba anchor --resume` finishes it",
+                       batch_id)
         raise
 
+    finals = finish_batch(engine, registry, batch_id, tx)
     for item in prepared.credentials:
-        proof = AnchorProof(
-            chain_id=registry.chain.chain_id,
-            registry=registry.address,
-            transaction_hash=tx.transaction_hash,
-            block_number=tx.block_number,
-            merkle_root=root,
-            merkle_path=prepared.tree.proof(item.leaf),
-            leaf_salt=item.leaf_salt,
-            field_seed=item.field_seed,
-        )
-        item.credential = attach_anchor_proof(item.credential, proof)
-
-    _store_anchored(batch_id, prepared, tx, signer, engine)
+        item.credential = finals[item.credential_id]
     logger.info("anchored batch %d (%s) in block %d, gas %d", batch_id, prepared.label,
                 tx.block_number, tx.gas_used)
     return AnchoredBatch(batch_id, prepared.label, root, tx, prepared.credentials)
@@ -200,8 +191,8 @@ def write_pdfs(batch: AnchoredBatch, out_dir: Path, *, verify_base_url: str, iss
         data = credential_json_bytes(item.credential)
         qr_url = build_qr_url(verify_base_url, item.credential_id, item.digest)
         pdf = render_transcript_pdf(item.credential, data, qr_url=qr_url, issued_on=issued_on)
-        path = out_dir / f"{_slug(item.record.class_name)}-{number:02d}-" \
-                         f"{_slug(item.record.full_name)}.pdf"
+        path = out_dir / f"{file_slug(item.record.class_name)}-{number:02d}-" \
+                         f"{file_slug(item.record.full_name)}.pdf"
         path.write_bytes(pdf)
         paths.append(path)
     if engine is not None:
@@ -221,6 +212,7 @@ def _store_pending(prepared: PreparedBatch, signer: SchoolSigner, registry: Regi
             issuer_account=signer.account.address, label=prepared.label,
             merkle_root=root_hex, size=len(prepared.credentials),
             chain_id=registry.chain.chain_id, registry_address=registry.address,
+            owner=process_owner(),
         )
         db.add(batch)
         db.flush()
@@ -234,31 +226,13 @@ def _store_pending(prepared: PreparedBatch, signer: SchoolSigner, registry: Regi
                 credential_digest="0x" + item.digest.hex(), leaf="0x" + item.leaf.hex(),
                 credential_json=credential_json_bytes(item.credential).decode("utf-8"),
                 status="pending",
+                leaf_salt="0x" + item.leaf_salt.hex(), field_seed="0x" + item.field_seed.hex(),
             ))
         db.add(AuditEvent(actor=signer.account.address, action="issue",
                           target=f"batch:{batch_id}",
                           reason=f"{len(prepared.credentials)} credentials ({prepared.label})"))
         db.commit()
         return batch_id
-
-
-def _store_anchored(batch_id: int, prepared: PreparedBatch, tx: TxResult, signer: SchoolSigner,
-                    engine: Engine) -> None:
-    with Session(engine) as db:
-        batch = _row(db, Batch, batch_id)
-        batch.status = "anchored"
-        batch.block_number = tx.block_number
-        batch.gas_used = tx.gas_used
-        batch.anchored_at = datetime.now(UTC)
-        db.add(batch)
-        for item in prepared.credentials:
-            row = _row(db, CredentialRecord, item.credential_id)
-            row.credential_json = credential_json_bytes(item.credential).decode("utf-8")
-            row.status = "active"
-            db.add(row)
-        db.add(AuditEvent(actor=signer.account.address, action="anchor",
-                          target=f"batch:{batch_id}", reason=f"tx {tx.transaction_hash}"))
-        db.commit()
 
 
 def _store_pdf_paths(batch: AnchoredBatch, paths: list[Path], engine: Engine) -> None:
@@ -271,16 +245,7 @@ def _store_pdf_paths(batch: AnchoredBatch, paths: list[Path], engine: Engine) ->
         db.commit()
 
 
-def _row(db: Session, model: type[_Row], key: object) -> _Row:
-    """Return a row this module wrote earlier; its absence means the database changed under us."""
-    row = db.get(model, key)
-    if row is None:
-        raise ChainError(f"{model.__name__} {key} vanished from the database while issuing",
-                         code="database_inconsistent")
-    return row
-
-
-def _slug(text: str) -> str:
+def file_slug(text: str) -> str:
     """Return an ASCII file-name part: "Nguyễn Thị Ánh" → "nguyen-thi-anh"."""
     folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()

@@ -30,7 +30,7 @@ def test_migration_idempotent(tmp_path: Path) -> None:
     open_database(url)
     tables = sqlite3.connect(tmp_path / "hocba.db").execute(
         "select version_num from alembic_version").fetchall()
-    assert tables == [("0001",)]
+    assert tables == [("0002",)]
 
 
 @pytest.fixture

@@ -78,22 +78,29 @@ def verify_bytes(data: bytes, context: VerifierContext, *, source: str = "",
 
 
 def _verify_pdf(data: bytes, context: VerifierContext, source: str) -> VerificationResult:
-    from verifier.pdf import extract_credential, extract_qr_url
+    from verifier.pdf import extract_qr_url
+    from verifier.pdfsig import check_pdf_signatures, extract_signed_credential
 
     try:
-        embedded = extract_credential(data)
+        # A signed PDF is verified from its last signed revision, never from content
+        # appended after the signatures.
+        embedded = extract_signed_credential(data)
     except InputError as exc:
         return _failed(source, f"pdf.{exc.code}", exc.message_vi, str(exc))
     result = verify_credential(embedded, context, source=source)
     if result.status is Status.MALFORMED:
         return result
+    result.checks.extend(check_pdf_signatures(data))
 
     try:
         qr_text = extract_qr_url(data)
-    except InputError:
+    except InputError as exc:
+        # A page that decodes past the render cap is a decompression bomb: reject the file.
+        if exc.code == "pdf_too_large":
+            return _failed(source, f"pdf.{exc.code}", exc.message_vi, str(exc))
         qr_text = None
     if qr_text is None:
-        return result
+        return _recomputed(result)
     try:
         link = parse_qr_url(qr_text, [_origin_of(qr_text)])
         digest = credential_digest(parse_json(embedded))
