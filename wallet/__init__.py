@@ -1,5 +1,5 @@
-"""The student's wallet: encrypted local store, import, sharing and presentations.
+"""The student's wallet: encrypted local store, import, selective disclosure and presentations.
 
-Not built yet. Students receive the credential JSON embedded in their PDF; any
-`hocba verify` reads it from there.
+``store`` keeps the encrypted file, ``disclosure`` builds partial shares and
+``presentation`` signs records for one verifier. See docs/wallet.md.
 """
