@@ -8,7 +8,15 @@ Routes (all versioned under ``/v1``):
 - ``GET /v1/c/{uuid}?h=<binding>``: the page a printed QR code opens. The
   credential comes from this instance's store only, never from the network.
   JSON by default, an HTML page for ``Accept: text/html``; ``lang=en`` for English.
+- ``POST /v1/verify/batch``: many files in the multipart field ``files``, or one
+  ZIP; one verdict per file.
+- ``POST /v1/match``: whether a typed name and birth date match a credential,
+  named by its QR link or sent in full.
+- ``POST /credentials/verify``: the W3C VC-API style verification.
 - ``GET /v1/health``: whether the service is up and the chain can be read.
+
+The web pages (``/``, ``/en``, the upload form, QR scan, person match) are in
+``api.web``.
 
 Errors are RFC 9457 problem responses (see ``api.problems``). Verify and QR-link
 requests are limited per client address (429 past the limit). No CORS headers
@@ -17,6 +25,7 @@ are sent, so browsers on other origins cannot read the responses.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any
@@ -26,11 +35,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.batch import batch_items, read_files
+from api.match import json_object, match_result, match_target
 from api.pages import LANGUAGES, PAGE_HEADERS, render_not_found, render_verdict
 from api.problems import ProblemError, install_problem_handlers
 from api.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, RateLimiter
 from api.service import VerificationService, parse_binding, parse_credential_uuid
 from api.uploads import DEFAULT_MAX_UPLOAD_BYTES, read_json_body, read_uploaded_file, upload_kind
+from api.vcapi import credential_from_request, vc_api_response
+from api.web import batch_results, install_pages
 from hocba.errors import InputError
 from hocba.instance import Instance
 
@@ -51,6 +64,48 @@ _VERIFY_BODY_DOC: dict[str, Any] = {
                                         "description": "A PDF, credential JSON or QR image"}},
             }},
         },
+    }
+}
+
+_BATCH_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "required": ["files"],
+            "properties": {"files": {"type": "array",
+                                     "items": {"type": "string", "format": "binary"},
+                                     "description": "PDFs, credential JSONs, QR images or one "
+                                                    "ZIP of them"}},
+        }}},
+    }
+}
+
+_MATCH_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["name", "birthDate"],
+            "properties": {
+                "link": {"type": "string", "description": "The QR link of the credential"},
+                "credential": {"type": "object", "description": "Or the credential itself"},
+                "name": {"type": "string", "description": "Full name from the ID card"},
+                "birthDate": {"type": "string", "description": "dd/mm/yyyy or yyyy-mm-dd"},
+            },
+        }}},
+    }
+}
+
+_VC_API_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["verifiableCredential"],
+            "properties": {"verifiableCredential": {"type": "object"},
+                           "options": {"type": "object"}},
+        }}},
     }
 }
 
@@ -87,6 +142,15 @@ def _count_from_environment(name: str, default: int, *, minimum: int) -> int:
                        f"{minimum}.",
         )
     return int(text)
+
+
+def _require_json(request: Request) -> None:
+    """Raise 415 unless the body of ``request`` is JSON."""
+    if upload_kind(request) != "json":
+        raise ProblemError(415, "media_type_unsupported",
+                           "Đường dẫn này chỉ nhận nội dung application/json.",
+                           "This path accepts application/json only.",
+                           headers={"Accept-Post": "application/json"})
 
 
 def _wants_html(request: Request) -> bool:
@@ -174,16 +238,50 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
         if html:
             other = "en" if lang == "vi" else "vi"
             other_url = f"/v1/c/{normalized}?h={h}" + ("&lang=en" if other == "en" else "")
-            return HTMLResponse(render_verdict(result, lang, other_url),
+            match_action = f"/v1/c/{normalized}/match?h={h}" + ("&lang=en" if lang == "en"
+                                                                  else "")
+            return HTMLResponse(render_verdict(result, lang, other_url,
+                                               match_action=match_action),
                                 headers={**PAGE_HEADERS, "Vary": "Accept"})
         return JSONResponse(result.to_json(), headers={"Cache-Control": "no-store",
                                                        "Vary": "Accept"})
+
+    @app.post("/v1/verify/batch", openapi_extra=_BATCH_BODY_DOC)
+    async def verify_batch(request: Request) -> JSONResponse:
+        """Xác thực nhiều tệp hoặc một tệp ZIP / verify many files or one ZIP."""
+        rate_limiter.check(request)
+        items = batch_items(await read_files(request, limit), limit)
+        named = await run_in_threadpool(batch_results, service, items)
+        body = {"count": len(named),
+                "results": [{"file": name, **result.to_json()} for name, result in named]}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @app.post("/v1/match", openapi_extra=_MATCH_BODY_DOC)
+    async def match(request: Request) -> JSONResponse:
+        """Đối chiếu họ tên, ngày sinh / match a typed name and birth date."""
+        rate_limiter.check(request)
+        _require_json(request)
+        body = json_object(await read_json_body(request, limit))
+        result = await run_in_threadpool(match_target, service, body)
+        return JSONResponse(match_result(result, body.get("name"), body.get("birthDate")),
+                            headers={"Cache-Control": "no-store"})
+
+    @app.post("/credentials/verify", openapi_extra=_VC_API_BODY_DOC)
+    async def vc_api_verify(request: Request) -> JSONResponse:
+        """W3C VC-API: xác thực chứng nhận / verify a credential."""
+        rate_limiter.check(request)
+        _require_json(request)
+        credential = credential_from_request(json_object(await read_json_body(request, limit)))
+        data = json.dumps(credential, ensure_ascii=False).encode()
+        result = await run_in_threadpool(service.verify_json, data, "vc-api")
+        return JSONResponse(vc_api_response(result), headers={"Cache-Control": "no-store"})
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
         """Trạng thái dịch vụ / service and chain status."""
         return await run_in_threadpool(service.health)
 
+    install_pages(app, service, rate_limiter, limit)
     logger.info("verification API ready (upload limit %d bytes, %d requests per minute)", limit,
                 requests_per_minute)
     return app

@@ -4,6 +4,11 @@ Every verification runs under one lock. pdfium (behind the PDF reader) is not
 thread-safe and the in-process chain is not built for concurrent use, so the
 service verifies one request at a time.
 
+Registry states are kept for a few seconds in a ``RegistryStateCache`` (see
+``verifier.registry_cache``), so verifying the same credential again reads no chain.
+A PDF or image over the decoder's size, pixel or decompression limits is answered
+with 413, and one that cannot be parsed with 422, as problem responses.
+
 NOTE: while the chain node does not answer, each request holds the lock until
 the RPC timeout of ``hocba.chain`` (10 s) passes, so requests queue behind it.
 """
@@ -27,12 +32,22 @@ from hocba.qrlink import BINDING_BYTES, QrLink, binding_matches
 from hocba.status import Check, Status, VerificationResult
 from verifier.engine import VerifierContext, verify_credential
 from verifier.inputs import verify_bytes
+from verifier.registry_cache import RegistryStateCache
 
 __all__ = ["VerificationService", "parse_binding", "parse_credential_uuid"]
 
 logger = logging.getLogger(__name__)
 
 _BINDING = re.compile(r"[A-Za-z0-9_-]{22}")
+
+# Failed input checks (see verifier.inputs) that mean the upload itself is rejected:
+# over a decoder limit (413) or not a readable PDF or image (422).
+_UPLOAD_REJECTIONS = {
+    "pdf.pdf_too_large": 413,
+    "qr.image_too_large": 413,
+    "pdf.pdf_invalid": 422,
+    "qr.image_invalid": 422,
+}
 
 
 def parse_credential_uuid(text: str) -> str:
@@ -73,6 +88,8 @@ class VerificationService:
         self.instance = instance
         self._lock = threading.Lock()
         self._chain_failures = 0
+        self.state_cache = RegistryStateCache.from_environment()
+        self._chain_context: VerifierContext | None = None
 
     def _context(self) -> VerifierContext:
         """Build a verifier context; without a chain connection, chain checks end 'unavailable'."""
@@ -87,7 +104,14 @@ class VerificationService:
         if self._chain_failures:
             logger.info("chain connected after %d failed attempts", self._chain_failures)
             self._chain_failures = 0
-        return VerifierContext(self.instance.settings, chains={chain.chain_id: chain})
+        # One context per chain connection keeps its registry clients between requests.
+        known = self._chain_context
+        if known is None or known.chains.get(chain.chain_id) is not chain \
+                or known.settings is not self.instance.settings:
+            known = VerifierContext(self.instance.settings, chains={chain.chain_id: chain},
+                                    state_cache=self.state_cache)
+            self._chain_context = known
+        return known
 
     def verify_json(self, data: bytes, source: str) -> VerificationResult:
         """Verify a credential sent as a JSON body."""
@@ -98,9 +122,11 @@ class VerificationService:
     def verify_file(self, data: bytes, source: str) -> VerificationResult:
         """Verify an uploaded PDF, credential JSON or QR image."""
         with self._lock:
-            return verify_bytes(data, self._context(), source=source,
-                                lookup=self.instance.lookup_credential,
-                                allowed_origins=[self.instance.settings.verify_base_url])
+            result = verify_bytes(data, self._context(), source=source,
+                                  lookup=self.instance.lookup_credential,
+                                  allowed_origins=[self.instance.settings.verify_base_url])
+        _raise_rejected_upload(result)
+        return result
 
     def verify_link(self, credential_uuid: str, binding: bytes) -> VerificationResult | None:
         """Verify the stored credential a QR link names; return None when none is stored."""
@@ -135,6 +161,19 @@ class VerificationService:
                 return {"status": "degraded", "chain": {"reachable": False, "code": exc.code}}
         return {"status": "ok",
                 "chain": {"reachable": True, "chainId": chain.chain_id, "block": block}}
+
+
+def _raise_rejected_upload(result: VerificationResult) -> None:
+    """Raise 413 or 422 when the upload was rejected before any credential was read."""
+    if len(result.checks) != 1 or result.checks[0].passed:
+        return
+    check = result.checks[0]
+    status = _UPLOAD_REJECTIONS.get(check.code)
+    if status is None:
+        return
+    code = check.code.split(".", 1)[1]
+    logger.info("rejected an upload: %s", code)
+    raise ProblemError(status, code, check.message_vi, check.message_en)
 
 
 def _binding_mismatch(credential_id: str, source: str) -> VerificationResult:

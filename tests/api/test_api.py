@@ -490,7 +490,8 @@ def test_nosniff_header(client: TestClient) -> None:
 
 def test_openapi_lists_routes(client: TestClient) -> None:
     paths = client.get("/v1/openapi.json").json()["paths"]
-    assert set(paths) == {"/v1/verify", "/v1/c/{credential_uuid}", "/v1/health"}
+    assert set(paths) == {"/v1/verify", "/v1/c/{credential_uuid}", "/v1/health",
+                          "/v1/verify/batch", "/v1/match", "/credentials/verify"}
 
 
 # Rate limit -----------------------------------------------------------------
