@@ -16,6 +16,16 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 200 },
     },
   },
+  networks: {
+    // The network served by `hardhat node` (hocba chain up --node hardhat). A zero base fee
+    // lets accounts without funds send zero-fee transactions, as on anvil with --base-fee 0.
+    node: {
+      type: "edr-simulated",
+      chainId: 31337,
+      initialBaseFeePerGas: 0,
+      minGasPrice: 0,
+    },
+  },
   paths: {
     sources: "contracts",
     tests: { solidity: "test" },

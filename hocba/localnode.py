@@ -1,9 +1,11 @@
-"""A local anvil node: start, stop and describe it.
+"""A local development node (anvil or a Hardhat node): start, stop and describe it.
 
-The node listens on 127.0.0.1 only, has a fixed chain id, zero gas price and zero
-base fee, and saves its state to ``<home>/chain/anvil-state.json`` every second
-and when it stops, so `hocba chain up` after `hocba chain down` finds the same
-registry. Its description (URL, process id, registry) is kept in
+The node listens on 127.0.0.1 only, has a fixed chain id and a zero base fee, so
+accounts without funds can send zero-fee transactions. anvil saves its state to
+``<home>/chain/anvil-state.json`` every second and when it stops, so `hocba chain up`
+after `hocba chain down` finds the same registry. The Hardhat node (Hardhat 3 from
+``hardhat_local/``) keeps its chain in memory only: stopping it loses every block.
+The node's description (kind, URL, process id, registry) is kept in
 ``<home>/chain/local.json`` for every later command.
 """
 
@@ -25,10 +27,13 @@ from hocba.errors import ChainError
 
 __all__ = [
     "LOCAL_CHAIN_ID",
+    "NODE_KINDS",
     "LocalNode",
     "anvil_binary",
+    "hardhat_command",
     "read_local_node",
     "start_anvil",
+    "start_hardhat",
     "stop_local_node",
     "write_local_node",
 ]
@@ -37,7 +42,9 @@ logger = logging.getLogger(__name__)
 
 LOCAL_CHAIN_ID = 31337
 DEFAULT_PORT = 8545
+NODE_KINDS = ("anvil", "hardhat")
 _REPO_ROOT = Path(__file__).resolve().parents[1]
+_HARDHAT_PROJECT = _REPO_ROOT / "hardhat_local"
 
 # Nodes started by this process, kept so that stopping one can reap it.
 _started: dict[int, subprocess.Popen[bytes]] = {}
@@ -53,6 +60,8 @@ class LocalNode:
     state_file: str
     registry: str | None = None
     log_file: str = ""
+    # "anvil" or "hardhat"; files written before the Hardhat node existed have no kind.
+    kind: str = "anvil"
 
     def is_running(self) -> bool:
         try:
@@ -79,6 +88,28 @@ def anvil_binary() -> str:
     )
 
 
+def hardhat_command() -> tuple[list[str], dict[str, str]]:
+    """Return the command that runs Hardhat from ``hardhat_local/`` and its environment.
+
+    Hardhat 3.18 needs Node.js 22, which the project's ``node`` npm package provides in
+    ``hardhat_local/node_modules/.bin``, so that folder goes first on PATH.
+    """
+    bin_dir = _HARDHAT_PROJECT / "node_modules" / ".bin"
+    node, hardhat = bin_dir / "node", bin_dir / "hardhat"
+    if not (node.exists() and hardhat.exists()):
+        raise ChainError(
+            f"Hardhat not found in {bin_dir}: run hardhat_local/install.sh",
+            code="node_missing",
+            message_vi="Không tìm thấy Hardhat: chạy hardhat_local/install.sh để cài đặt.",
+        )
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HARDHAT_DISABLE_TELEMETRY": "true",
+    }
+    return [str(node), str(hardhat)], env
+
+
 def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float | None = None,
                 chain_id: int = LOCAL_CHAIN_ID, startup_timeout: float = 15.0) -> LocalNode:
     """Start anvil in its own process group and wait until it responds."""
@@ -93,7 +124,34 @@ def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float 
     if block_time is not None:
         args += ["--block-time", str(block_time)]
     rpc_url = f"http://127.0.0.1:{port}"
+    pid = _launch("anvil", args, rpc_url, log_file, startup_timeout=startup_timeout)
+    return LocalNode(rpc_url, chain_id, pid, str(state_file), log_file=str(log_file))
+
+
+def start_hardhat(chain_dir: Path, *, port: int = DEFAULT_PORT,
+                  startup_timeout: float = 30.0) -> LocalNode:
+    """Start a Hardhat node (chain id 31337, zero base fee) and wait until it responds.
+
+    The chain lives in the node's memory only, so ``state_file`` is empty and every
+    block, the registry included, is lost when the node stops. The zero base fee is set
+    on the ``node`` network in ``hardhat_local/hardhat.config.js``.
+    """
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    log_file = chain_dir / "hardhat.log"
+    command, env = hardhat_command()
+    args = [*command, "node", "--hostname", "127.0.0.1", "--port", str(port)]
+    rpc_url = f"http://127.0.0.1:{port}"
+    pid = _launch("hardhat", args, rpc_url, log_file, startup_timeout=startup_timeout,
+                  cwd=_HARDHAT_PROJECT, env=env)
+    return LocalNode(rpc_url, LOCAL_CHAIN_ID, pid, "", log_file=str(log_file), kind="hardhat")
+
+
+def _launch(kind: str, args: list[str], rpc_url: str, log_file: Path, *,
+            startup_timeout: float, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> int:
+    """Start a node in its own process group, wait until it serves ``rpc_url``, return its pid."""
     if _rpc_ready(rpc_url):
+        port = rpc_url.rsplit(":", 1)[1]
         raise ChainError(
             f"port {port} on 127.0.0.1 is already serving JSON-RPC; stop that node or pick "
             "another port with --port",
@@ -103,25 +161,33 @@ def start_anvil(chain_dir: Path, *, port: int = DEFAULT_PORT, block_time: float 
     with log_file.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, cwd=cwd, env=env,
         )
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ChainError(
-                f"anvil exited with code {process.returncode}; see {log_file}",
+                f"{kind} exited with code {process.returncode}; see {log_file}",
                 code="node_failed",
-                message_vi=f"Nút anvil dừng với mã {process.returncode}; xem {log_file}.",
+                message_vi=f"Nút {kind} dừng với mã {process.returncode}; xem {log_file}.",
             )
         if _rpc_ready(rpc_url):
             _started[process.pid] = process
-            logger.info("anvil started pid=%d url=%s", process.pid, rpc_url)
-            return LocalNode(rpc_url, chain_id, process.pid, str(state_file),
-                             log_file=str(log_file))
+            logger.info("%s started pid=%d url=%s", kind, process.pid, rpc_url)
+            return process.pid
         time.sleep(0.1)
     process.terminate()
-    raise ChainError(f"anvil did not respond on {rpc_url} within {startup_timeout} s",
-                     code="node_failed")
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    raise ChainError(
+        f"{kind} did not respond on {rpc_url} within {startup_timeout} s; see {log_file}",
+        code="node_failed",
+        message_vi=f"Nút {kind} không phản hồi tại {rpc_url} sau {startup_timeout} giây; "
+                   f"xem {log_file}.",
+    )
 
 
 def stop_local_node(node: LocalNode, *, timeout: float = 10.0) -> bool:
@@ -143,7 +209,7 @@ def stop_local_node(node: LocalNode, *, timeout: float = 10.0) -> bool:
     process = _started.pop(node.pid, None)
     if process is not None:
         process.wait(timeout)
-    logger.info("anvil stopped pid=%d", node.pid)
+    logger.info("%s stopped pid=%d", node.kind, node.pid)
     return True
 
 

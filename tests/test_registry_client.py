@@ -1,4 +1,4 @@
-"""The registry client's behaviour suite, run on the in-process EVM and on a real anvil node."""
+"""The registry client's behaviour suite, run on the in-process EVM and on anvil and Hardhat nodes."""
 
 from __future__ import annotations
 

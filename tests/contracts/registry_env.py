@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from eth_abi import encode
 from eth_utils import keccak
 from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
 from hocba.artifact import load_artifact
+from hocba.merkle import MerkleTree, leaf_hash
 from hocba.revert import decode_revert, revert_data_from_exception
 
 KEY = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
@@ -33,36 +33,13 @@ OTHER_ADMIN_UNIT = 26740
 REMOVED_ADMIN_UNIT = 26737
 
 
-# ---------------------------------------------------------------- Merkle tree (local copy)
-# NOTE: a minimal OpenZeppelin-compatible tree for these tests only; hocba/merkle.py is the
-# real one and should replace it here.
-
-
-def leaf_hash(salt: bytes, digest: bytes, fields_root: bytes) -> bytes:
-    """Hash a leaf the OpenZeppelin StandardMerkleTree way: keccak twice over abi.encode."""
-    return keccak(keccak(encode(["bytes32", "bytes32", "bytes32"], [salt, digest, fields_root])))
-
-
-def _inner(a: bytes, b: bytes) -> bytes:
-    return keccak(min(a, b) + max(a, b))
+# ---------------------------------------------------------------- Merkle tree
 
 
 def merkle_tree(leaves: list[bytes]) -> tuple[bytes, dict[bytes, list[bytes]]]:
-    """Build a sorted-pair tree and return its root and the proof of every leaf."""
-    level = sorted(leaves)
-    proofs: dict[bytes, list[bytes]] = {leaf: [] for leaf in level}
-    positions = {leaf: index for index, leaf in enumerate(level)}
-    while len(level) > 1:
-        for leaf, position in positions.items():
-            sibling = position ^ 1
-            if sibling < len(level):
-                proofs[leaf].append(level[sibling])
-            positions[leaf] = position // 2
-        level = [
-            _inner(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
-            for i in range(0, len(level), 2)
-        ]
-    return level[0], proofs
+    """Build the tree with hocba.merkle and return its root and the proof of every leaf."""
+    tree = MerkleTree.build(leaves)
+    return tree.root, {leaf: tree.proof(leaf) for leaf in tree.leaves}
 
 
 @dataclass(frozen=True)
