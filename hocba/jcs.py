@@ -20,6 +20,7 @@ from typing import Any
 import rfc8785
 
 from hocba.errors import CredentialError
+from hocba.fastjcs import fast_canonical
 
 __all__ = [
     "MAX_SAFE_INTEGER",
@@ -43,6 +44,8 @@ _MAX_INTEGER_DIGITS = 17
 MAX_NESTING_DEPTH = 64
 _STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+# A JSON escape that may encode a surrogate (U+D800 to U+DFFF).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _malformed(message: str, message_vi: str) -> CredentialError:
@@ -189,7 +192,10 @@ def parse_json(data: bytes | str) -> Any:
             parse_constant=_reject_constant,
         )
         # json.loads accepts escaped lone surrogates ("\ud800"), which have no UTF-8 form.
-        _check_value(value)
+        # Text decoded strictly from UTF-8 holds none unless such an escape occurs, and
+        # the hooks above already rejected floats, constants and unsafe integers.
+        if isinstance(data, str) or _SURROGATE_ESCAPE.search(text):
+            _check_value(value)
     except json.JSONDecodeError as error:
         raise _malformed(
             f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}",
@@ -208,7 +214,11 @@ def canonicalize(obj: Any) -> bytes:
 
     Floats raise ``CredentialError`` before the library is called. Its float output
     is correct, but hocba carries no floats, so a float here is a bug in the caller.
+    Plain JSON values take the byte-identical C encoder path of ``hocba.fastjcs``.
     """
+    fast = fast_canonical(obj)
+    if fast is not None:
+        return fast
     try:
         _check_value(obj)
     except RecursionError:

@@ -28,8 +28,17 @@ from hocba.merkle import verify_proof
 from hocba.registry import RegistryClient
 from hocba.settings import Settings
 from hocba.status import Check, Status, VerificationResult, overall_status
+from verifier.registry_cache import RegistryStateCache, read_registry_state
 
-__all__ = ["VerifierContext", "verify_credential"]
+__all__ = [
+    "StopVerification",
+    "VerificationRun",
+    "VerifierContext",
+    "check_anchored",
+    "check_network",
+    "issuer_account_of",
+    "verify_credential",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +53,7 @@ class VerifierContext:
     settings: Settings
     chains: dict[int, Chain] = field(default_factory=dict)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    state_cache: RegistryStateCache | None = None
     _clients: dict[tuple[int, str], RegistryClient] = field(default_factory=dict)
 
     def registry(self, chain_id: int, address: str) -> RegistryClient | None:
@@ -66,6 +76,7 @@ class _Run:
     issuer: dict[str, Any] | None = None
     anchored: dict[str, Any] | None = None
     block: int | None = None
+    leaf: bytes | None = None
 
     def passed(self, code: str, vi: str, en: str, **details: Any) -> None:
         self.checks.append(Check(code, True, None, vi, en, details))
@@ -168,6 +179,7 @@ def _check_local(credential: Mapping[str, Any], run: _Run
         leaf = compute_leaf({**document, "proof": eddsa_proof}, anchor.leaf_salt,
                             anchor.field_seed)
         verify_proof(leaf, anchor.merkle_path, anchor.merkle_root)
+        run.leaf = leaf
     except (MerkleError, CredentialError) as exc:
         raise run.stop("anchor.merkle", Status.TAMPERED,
                        "Văn bản không thuộc lô đã ghi nhận trên chuỗi khối (sai đường dẫn Merkle).",
@@ -183,7 +195,7 @@ def _check_network(anchor: AnchorProof, document: Mapping[str, Any], context: Ve
     issuer_chain = int(_issuer_did(document).group(1))
     if issuer_chain != anchor.chain_id:
         raise run.stop("network.issuer_chain", Status.WRONG_NETWORK,
-                       f"Mã đơn vị cấp thuộc chuỗi {issuer_chain} nhưng văn bản được neo trên "
+                       f"Mã đơn vị cấp thuộc chuỗi {issuer_chain} nhưng văn bản được ghi nhận trên "
                        f"chuỗi {anchor.chain_id}.",
                        f"The issuer id names chain {issuer_chain} but the anchor is on chain "
                        f"{anchor.chain_id}.")
@@ -193,37 +205,48 @@ def _check_network(anchor: AnchorProof, document: Mapping[str, Any], context: Ve
                        "danh sách được tin cậy.",
                        f"Registry {anchor.registry} on chain {anchor.chain_id} is not trusted.",
                        chainId=anchor.chain_id, registry=anchor.registry)
-    run.passed("network.trusted", "Văn bản được neo trên mạng và sổ đăng ký được tin cậy.",
+    run.passed("network.trusted", "Văn bản được ghi nhận trên mạng và sổ đăng ký được tin cậy.",
                "Anchored on a trusted chain and registry.",
                chainId=anchor.chain_id, registry=anchor.registry)
 
 
 def _check_chain(document: Mapping[str, Any], eddsa_proof: Mapping[str, Any],
                  anchor: AnchorProof, context: VerifierContext, run: _Run) -> None:
-    issuer_account = to_checksum_address(_issuer_did(document).group(2))
     public_key = public_key_from_did_key(eddsa_proof["verificationMethod"])
-    leaf = compute_leaf({**document, "proof": dict(eddsa_proof)}, anchor.leaf_salt,
-                        anchor.field_seed)
+    leaf = run.leaf or compute_leaf({**document, "proof": dict(eddsa_proof)}, anchor.leaf_salt,
+                                    anchor.field_seed)
+    check_anchored(run, issuer_account_of(document), public_key, leaf, anchor, context)
 
+
+def issuer_account_of(document: Mapping[str, Any]) -> str:
+    """Return the EIP-55 account named by the document's ``did:pkh`` issuer."""
+    return to_checksum_address(_issuer_did(document).group(2))
+
+
+def check_anchored(run: _Run, issuer_account: str, public_key: bytes, leaf: bytes,
+                   anchor: AnchorProof, context: VerifierContext) -> None:
+    """Read the registry once at a pinned block and record the anchoring, key, accreditation
+    and revocation checks for ``leaf`` under ``anchor.merkle_root``.
+
+    The leaf's Merkle path and the network must have been checked already. Raises
+    ``StopVerification`` when a check decides the status early.
+    """
     registry = context.registry(anchor.chain_id, anchor.registry)
     if registry is None:
         raise run.stop("chain.read", Status.UNAVAILABLE,
                        f"Không có kết nối tới chuỗi {anchor.chain_id}; chưa thể kiểm tra.",
                        f"No connection to chain {anchor.chain_id}; cannot check now.")
     try:
-        block, _timestamp = registry.chain.pinned_block()
-        state = registry.verification_state(anchor.merkle_root, leaf, issuer_account, public_key,
-                                            block=block)
-        accreditor = registry.accreditor(state["issuerAccreditor"], block=block) \
-            if int(state["issuerAccreditor"], 16) else None
+        read = read_registry_state(registry, anchor.merkle_root, leaf, issuer_account,
+                                   public_key, context.state_cache)
     except ChainError as exc:
         raise run.stop("chain.read", Status.UNAVAILABLE,
                        "Không đọc được chuỗi khối; chưa thể kiểm tra, hãy thử lại sau.",
                        f"The chain could not be read; try again later ({exc.code}).") from exc
-    run.block = block
-    run.passed("chain.read", f"Đã đọc sổ đăng ký tại khối {block}.",
-               f"Read the registry as of block {block}.", block=block)
-    _check_registry_state(state, accreditor, issuer_account, anchor, run)
+    run.block = read.block
+    run.passed("chain.read", f"Đã đọc sổ đăng ký tại khối {read.block}.",
+               f"Read the registry as of block {read.block}.", block=read.block)
+    _check_registry_state(read.state, read.accreditor, issuer_account, anchor, run)
 
 
 def _check_registry_state(state: dict[str, Any], accreditor: dict[str, Any] | None,
@@ -272,7 +295,7 @@ def _check_registry_state(state: dict[str, Any], accreditor: dict[str, Any] | No
     start, cutoff = int(state["accreditedFrom"]), int(state["withdrawnCutoff"])
     if start == 0 or batch_block < start or (cutoff and batch_block >= cutoff):
         run.failed("issuer.accredited", Status.ISSUER_NOT_ACCREDITED,
-                   "Chữ ký và dấu thời gian xác thực, nhưng trường không được công nhận tại thời "
+                   "Chữ ký và dấu thời gian hợp lệ, nhưng trường không được công nhận tại thời "
                    "điểm ghi nhận.",
                    "Authentic, but the issuer was not accredited when the batch was anchored.",
                    accreditedFrom=start, withdrawnCutoff=cutoff)
@@ -293,6 +316,12 @@ def _check_registry_state(state: dict[str, Any], accreditor: dict[str, Any] | No
     if not revoked and not suspended:
         run.passed("status.active", "Văn bản không bị thu hồi hay tạm đình chỉ.",
                    "Neither revoked nor suspended.")
+
+
+# Public names for the steps that verifier.disclosure reuses.
+VerificationRun = _Run
+StopVerification = _Stop
+check_network = _check_network
 
 
 def _check_validity_period(document: Mapping[str, Any], context: VerifierContext,

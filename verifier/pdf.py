@@ -3,7 +3,10 @@
 A PDF given to the verifier is untrusted. The file size is capped before
 parsing and pypdf parses in strict mode. The embedded credential is inflated
 here with a byte cap instead of through pypdf, so a small compressed stream
-that expands to gigabytes is rejected once the output passes the cap.
+that expands to gigabytes is rejected once the output passes the cap. Before
+page 1 is rendered, every stream it reaches is inflated with a shared byte cap,
+and pdfium renders a copy of page 1 written by pypdf, so the renderer parses the
+streams that were checked.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import zlib
 from typing import Any
 
 import pypdfium2
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.filters import ASCII85Decode, ASCIIHexDecode
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from hocba.errors import InputError
@@ -42,6 +46,12 @@ _MAX_QR_IMAGE_PIXELS = 16_000_000
 _RENDER_DPI = 200
 _MAX_RENDER_PIXELS = 12_000_000
 _INFLATE_CHUNK = 64 * 1024
+# Decoded bytes of all streams page 1 reaches (content, fonts, forms, images) that the
+# renderer may inflate. A generated transcript page needs about 1 MB.
+MAX_RENDER_STREAM_BYTES = 32 * 1024 * 1024
+_MAX_RESOURCE_DEPTH = 12
+# Image codecs, whose output is bounded by the image's /Width and /Height.
+_IMAGE_FILTERS = {"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF", "/JBIG2Decode"}
 # Everything pypdf or the PDF structure can raise on a malformed file.
 _PARSE_ERRORS = (PyPdfError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
 
@@ -243,6 +253,116 @@ def _qr_from_image_objects(reader: PdfReader) -> str | None:
     return None
 
 
+def _page_too_large() -> InputError:
+    return InputError(
+        f"page 1 expands to more than {MAX_RENDER_STREAM_BYTES} bytes when decoded",
+        code="pdf_too_large",
+        message_vi=(
+            f"Trang 1 của tệp PDF giải nén ra hơn {MAX_RENDER_STREAM_BYTES} byte: "
+            "tệp có thể là một bom giải nén. Hãy dùng bản PDF gốc do nhà trường cấp."
+        ),
+    )
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """Count the bytes zlib ``data`` inflates to, raising once they pass ``limit``."""
+    inflater = zlib.decompressobj()
+    size = 0
+    pending = data
+    try:
+        while pending and not inflater.eof:
+            size += len(inflater.decompress(pending, _INFLATE_CHUNK))
+            if size > limit:
+                raise _page_too_large()
+            pending = inflater.unconsumed_tail
+        size += len(inflater.flush())
+    except zlib.error:
+        raise _invalid("corrupt compressed stream on page 1",
+                       "Trang 1 của tệp PDF có luồng nén bị hỏng.") from None
+    if size > limit:
+        raise _page_too_large()
+    return size
+
+
+def _decoded_size(stream: StreamObject, limit: int) -> int:
+    """Return the decoded size of ``stream`` (at most ``limit``), keeping only what it must.
+
+    Flate layers before the last filter are inflated with the cap, and the last Flate
+    layer is only counted. ASCII85 and ASCIIHex shrink their input. Image codecs must
+    come last, on an image whose /Width x /Height is within the render pixel cap.
+    """
+    declared = stream.get("/Filter")
+    declared = ArrayObject() if declared is None else declared.get_object()
+    names = [str(name) for name in (declared if isinstance(declared, ArrayObject) else [declared])]
+    data = bytes(stream._data)
+    for position, name in enumerate(names):
+        last = position == len(names) - 1
+        if name in ("/FlateDecode", "/Fl"):
+            if last:
+                return _inflated_size(data, limit)
+            data = _inflate_capped_page(data, limit)
+        elif name in ("/ASCII85Decode", "/A85"):
+            data = ASCII85Decode.decode(data)
+        elif name in ("/ASCIIHexDecode", "/AHx"):
+            data = ASCIIHexDecode.decode(data)
+        elif name in _IMAGE_FILTERS and last:
+            width, height = int(stream.get("/Width", 0)), int(stream.get("/Height", 0))
+            if width * height > _MAX_RENDER_PIXELS:
+                raise _page_too_large()
+        else:
+            raise _invalid(f"unsupported filters {names[:4]} on page 1",
+                           "Trang 1 của tệp PDF dùng kiểu nén không được hỗ trợ.")
+    if len(data) > limit:
+        raise _page_too_large()
+    return len(data)
+
+
+def _inflate_capped_page(data: bytes, limit: int) -> bytes:
+    try:
+        return _inflate_capped(data, limit)
+    except InputError as error:
+        if error.code == "pdf_too_large":
+            raise _page_too_large() from None
+        raise
+
+
+def _check_render_budget(reader: PdfReader) -> None:
+    """Raise ``pdf_too_large`` when the streams page 1 reaches decode to too many bytes."""
+    remaining = MAX_RENDER_STREAM_BYTES
+    seen: set[tuple[int, int]] = set()
+    pending: list[tuple[Any, int]] = [(reader.pages[0], 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > _MAX_RESOURCE_DEPTH:
+            raise _invalid("page 1 resources are nested too deeply",
+                           "Tài nguyên của trang 1 lồng nhau quá sâu.")
+        reference = getattr(node, "indirect_reference", None)
+        if reference is not None:
+            key = (reference.idnum, reference.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+        node = node.get_object()
+        if isinstance(node, StreamObject):
+            remaining -= _decoded_size(node, remaining)
+        if isinstance(node, DictionaryObject):
+            children = [value for name, value in node.items() if name != "/Parent"]
+        elif isinstance(node, ArrayObject):
+            children = list(node)
+        else:
+            continue
+        pending.extend((child, depth + 1) for child in children)
+
+
+def _page_one_copy(reader: PdfReader) -> bytes:
+    """Write page 1 alone with pypdf, so pdfium parses the objects pypdf checked."""
+    writer = PdfWriter()
+    writer.add_page(reader.pages[0])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _qr_from_rendering(pdf_bytes: bytes) -> str | None:
     document = pypdfium2.PdfDocument(pdf_bytes)
     try:
@@ -278,7 +398,15 @@ def extract_qr_url(pdf_bytes: bytes, *, max_pdf_bytes: int = DEFAULT_MAX_PDF_BYT
         return found
 
     try:
-        return _qr_from_rendering(pdf_bytes)
+        _check_render_budget(reader)
+        page_one = _page_one_copy(reader)
+    except InputError:
+        raise
+    except _PARSE_ERRORS as error:
+        logger.debug("page 1 cannot be checked before rendering: %s", type(error).__name__)
+        raise _invalid("page 1 cannot be read", "Không đọc được trang 1 của tệp PDF.") from None
+    try:
+        return _qr_from_rendering(page_one)
     except pypdfium2.PdfiumError:
         raise _invalid(
             "page 1 cannot be rendered", "Không hiển thị được trang 1 của tệp PDF."
