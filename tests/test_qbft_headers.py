@@ -23,7 +23,7 @@ VECTORS = json.loads((Path(__file__).parent / "vectors" / "qbft" / "blocks.json"
 
 
 class _QbftNode(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - the http.server interface
+    def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         method, params = request["method"], request.get("params", [])
         if method == "eth_chainId":

@@ -1,4 +1,4 @@
-"""The registry client's behaviour suite, run on the in-process EVM and on anvil and Hardhat nodes."""
+"""The registry client's behaviour suite, on the in-process EVM and on anvil and Hardhat."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from eth_utils import is_checksum_address, to_checksum_address
@@ -43,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+_VIETNAM = timezone(timedelta(hours=7))
 _DID_PKH = re.compile(r"did:pkh:eip155:([1-9][0-9]{0,18}):(0x[0-9a-fA-F]{40})")
 
 
@@ -278,9 +279,12 @@ def _check_registry_state(state: dict[str, Any], accreditor: dict[str, Any] | No
         "accreditorName": accreditor["name"] if accreditor else None,
         "verifiedBy": "registry",
     }
-    when = datetime.fromtimestamp(int(state["batchTimestamp"]), UTC).strftime("%d/%m/%Y %H:%M UTC")
-    run.passed("anchor.on_chain", f"Được ghi nhận trên chuỗi khối tại khối {batch_block} ({when}).",
-               f"Anchored in block {batch_block} ({when}).", block=batch_block)
+    anchored_at = datetime.fromtimestamp(int(state["batchTimestamp"]), UTC)
+    local_time = anchored_at.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M")
+    run.passed("anchor.on_chain",
+               f"Được ghi nhận trên chuỗi khối tại khối {batch_block} ({local_time} giờ Việt Nam).",
+               f"Anchored in block {batch_block} ({anchored_at:%Y-%m-%d %H:%M} UTC).",
+               block=batch_block)
 
     added, key_cutoff = int(state["keyAddedBlock"]), int(state["keyCutoff"])
     if added == 0 or added > batch_block or (key_cutoff and batch_block >= key_cutoff):
