@@ -15,7 +15,11 @@ A receipt timeout never marks a batch failed: it stays ``sent`` and
 ``issuer.reconcile.resume_pending`` finishes it later. Nonces come from the
 database inside a write transaction (SQLite ``BEGIN IMMEDIATE``), seeded from the
 node's pending count, so processes sharing one database and one school account
-never sign two transactions with one nonce.
+never sign two transactions with one nonce. On SQLite the write transaction is
+``BEGIN IMMEDIATE`` (one writer per file); on PostgreSQL it takes a
+transaction-scoped advisory lock named after (chain id, sender), which other
+accounts' nonce allocations do not wait for. The unique ``(chain_id, sender,
+nonce)`` constraint stays the backstop on both.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from sqlalchemy import Engine, func
+from sqlalchemy import Connection, Engine, func, text
 from sqlmodel import Session, select
 from web3.exceptions import Web3Exception
 
@@ -153,8 +158,7 @@ class Outbox:
             return self._rejected(batch_id, root, self.registry._translate(exc))
 
         with self.engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _lock_nonce_sequence(connection, self.chain.chain_id, account.address)
             with Session(bind=connection) as db:
                 nonce = self._next_nonce(db, account.address)
                 signed = self.chain.sign_at(account, prepared, nonce)
@@ -300,6 +304,20 @@ class Outbox:
     def _issuer(self, batch_id: int) -> str:
         with Session(self.engine) as db:
             return _batch(db, batch_id).issuer_account
+
+
+def _lock_nonce_sequence(connection: Connection, chain_id: int, sender: str) -> None:
+    """Begin the write transaction that allocates ``sender``'s next nonce, holding its lock."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    if connection.dialect.name != "postgresql":
+        raise ChainError(f"nonce allocation does not support the {connection.dialect.name} "
+                         "database", code="database_unsupported")
+    name = f"hocba-nonce:{chain_id}:{sender.lower()}".encode("ascii")
+    key = int.from_bytes(sha256(name).digest()[:8], "big", signed=True)
+    # Released by the commit (or rollback) that ends the transaction.
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _batch(db: Session, batch_id: int) -> Batch:

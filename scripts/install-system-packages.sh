@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, if they are missing:
-# chromium (browser tests) and softhsm2 (PKCS#11 token tests).
+# chromium (browser tests), softhsm2 (PKCS#11 token tests) and postgresql (the
+# database suites start a throw-away cluster from its binaries; see tests/pgcluster.py).
 # Runs apt-get as root, or through sudo when available; otherwise it prints what
 # to install and the dependent tests skip with a stated reason.
 set -euo pipefail
 
-packages=(chromium softhsm2)
+packages=(chromium softhsm2 postgresql)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -40,8 +40,9 @@ class Network:
                                accreditor_unit_code=COMMUNE)
 
 
-def build_network(chain: Chain, home: Path) -> Network:
-    settings = load_settings(home)
+def build_network(chain: Chain, home: Path, *, database_url: str | None = None) -> Network:
+    settings = load_settings(home) if database_url is None \
+        else load_settings(home, database_url=database_url)
     engine = open_database(settings.database_url)
     keys = KeyStore(engine, "test passphrase")
     department = keys.account(DEPARTMENT_KEY, create=True)

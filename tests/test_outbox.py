@@ -159,3 +159,80 @@ def _wait_for(url: str, fees: FeePolicy):  # type: ignore[no-untyped-def]
         except requests.RequestException:
             time.sleep(0.1)
     raise AssertionError(f"anvil did not start on {url}")
+
+
+# The same outbox on SQLite and on PostgreSQL ----------------------------------------
+
+
+@pytest.fixture
+def db_network(database_url: str, tmp_path: Path) -> Network:
+    """A fresh registry on the in-process chain, its database on SQLite or PostgreSQL."""
+    from hocba.chain import connect_embedded
+    from tests.network import build_network
+
+    return build_network(connect_embedded(), tmp_path / "home", database_url=database_url)
+
+
+def test_db_transaction_stored(db_network: Network) -> None:
+    batch = issue(db_network)
+    with Session(db_network.engine) as db:
+        rows = list(db.exec(select(OutboxTransaction)
+                            .where(OutboxTransaction.batch_id == batch.batch_id)))
+    assert [row.status for row in rows] == ["mined"]
+
+
+def test_db_resume_signs_pending(db_network: Network) -> None:
+    batch_id, _ = stored_batch(db_network)
+    resume_batches(db_network.engine, db_network.registry,
+                   lambda _address: db_network.school.account)
+    assert batch_row(db_network, batch_id).status == "anchored"
+
+
+def test_db_nonces_shared(db_network: Network) -> None:
+    first = Outbox(db_network.engine, db_network.registry)
+    second = Outbox(db_network.engine, db_network.registry)
+    nonces = []
+    for outbox in (first, second, first):
+        batch_id, root = stored_batch(db_network)
+        claim = outbox.sign(batch_id, db_network.school.account, root)
+        nonces.append(claim.signed.nonce)  # type: ignore[union-attr]
+    assert nonces == [nonces[0], nonces[0] + 1, nonces[0] + 2]
+
+
+@pytest.mark.node
+def test_concurrent_nonces_distinct(anvil_node: LocalNode, database_url: str,
+                                    tmp_path: Path) -> None:
+    """Six threads, each with its own engine (connection) and node client, sign at once."""
+    import threading
+
+    from hocba.db import open_database
+    from tests.network import build_network
+
+    chain = connect_rpc(anvil_node.rpc_url, expected_chain_id=anvil_node.chain_id)
+    network = build_network(chain, tmp_path / "home", database_url=database_url)
+    batches = [stored_batch(network) for _ in range(6)]
+    # Separate engines (so separate connections) and node clients, made before the race.
+    outboxes = [Outbox(open_database(database_url), RegistryClient(
+        connect_rpc(anvil_node.rpc_url, expected_chain_id=anvil_node.chain_id),
+        network.registry.address)) for _ in batches]
+    start = chain.nonce_count(network.school.account.address, "pending")
+    barrier = threading.Barrier(len(batches))
+    nonces: list[int] = []
+    errors: list[BaseException] = []
+
+    def sign(outbox: Outbox, batch_id: int, root: bytes) -> None:
+        try:
+            barrier.wait(timeout=30)
+            claim = outbox.sign(batch_id, network.school.account, root)
+            nonces.append(claim.signed.nonce)  # type: ignore[union-attr]
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sign, args=(outbox, *batch))
+               for outbox, batch in zip(outboxes, batches, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(nonces) == list(range(start, start + len(batches)))

@@ -14,8 +14,10 @@ def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
         raise RuntimeError("run migrations through hocba.db.migrate(engine)")
+    # Batch mode (copy-and-move tables) is what SQLite needs to alter a table;
+    # PostgreSQL alters tables in place.
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True)
+                      render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
 
