@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,13 +24,14 @@ __all__ = [
     "AgeCheck",
     "Curriculum",
     "Subject",
+    "curriculum_for",
     "load_curriculum",
 ]
 
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-ASSESSMENT_KINDS = ("score", "pass_fail")
+ASSESSMENT_KINDS = ("score", "pass_fail", "rating")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Subject:
     csv_label: str
     assessment: str
     grades: tuple[int, ...]
+    elective: bool = False
 
     @property
     def is_scored(self) -> bool:
@@ -73,6 +76,49 @@ class Curriculum:
     grades: tuple[int, ...]
     subjects: tuple[Subject, ...]
     age_check: AgeCheck
+    electives_count: int | None = None
+    rules_id: str = "tt22-2021"
+    circular: str = "Thông tư 22/2021/TT-BGDĐT"
+    learner_term: str = "học sinh"
+    head_title: str = "Hiệu trưởng"
+
+    @property
+    def has_open_electives(self) -> bool:
+        """Tell whether the school still has to choose elective subjects."""
+        return self.electives_count is not None
+
+    def with_electives(self, codes: Iterable[str]) -> Curriculum:
+        """Return this curriculum restricted to the compulsory subjects and ``codes``.
+
+        ``codes`` are the elective subjects a school chose; their number must be
+        the curriculum's ``electives_count``.
+        """
+        chosen = set(codes)
+        electives = {subject.code for subject in self.subjects if subject.elective}
+        unknown = sorted(chosen - electives)
+        if unknown:
+            raise InputError(
+                f"{unknown} are not elective subjects of curriculum {self.id}",
+                code="unknown_elective",
+                message_vi=f"Môn {', '.join(unknown)} không phải môn lựa chọn của "
+                           f"chương trình {self.name}.",
+            )
+        if self.electives_count is not None and len(chosen) != self.electives_count:
+            raise InputError(
+                f"curriculum {self.id} needs {self.electives_count} electives, got {len(chosen)}",
+                code="elective_count",
+                message_vi=f"Cần đúng {self.electives_count} môn lựa chọn, "
+                           f"nhưng có {len(chosen)} môn.",
+            )
+        subjects = tuple(item for item in self.subjects if not item.elective or item.code in chosen)
+        return replace(self, subjects=subjects, electives_count=None)
+
+    def for_subject_codes(self, codes: Iterable[str]) -> Curriculum:
+        """Return the curriculum whose electives are those among ``codes`` (itself if none open)."""
+        if not self.has_open_electives:
+            return self
+        electives = {subject.code for subject in self.subjects if subject.elective}
+        return self.with_electives(code for code in codes if code in electives)
 
     def subjects_for_grade(self, grade: int) -> list[Subject]:
         """Return the subjects of ``grade`` in curriculum order."""
@@ -111,6 +157,7 @@ def _parse_subject(raw: dict) -> Subject:
         csv_label=_nfc(raw["csvLabel"]),
         assessment=assessment,
         grades=tuple(int(grade) for grade in raw["grades"]),
+        elective=bool(raw.get("elective", False)),
     )
 
 
@@ -132,6 +179,11 @@ def _parse_curriculum(raw: dict) -> Curriculum:
             max_years_older=int(age["maxYearsOlder"]),
             max_years_younger=int(age["maxYearsYounger"]),
         ),
+        electives_count=int(raw["electives"]["count"]) if "electives" in raw else None,
+        rules_id=raw.get("rules", "tt22-2021"),
+        circular=_nfc(raw.get("circular", "Thông tư 22/2021/TT-BGDĐT")),
+        learner_term=_nfc(raw.get("learnerTerm", "học sinh")),
+        head_title=_nfc(raw.get("headTitle", "Hiệu trưởng")),
     )
 
 
@@ -151,3 +203,21 @@ def load_curriculum(name: str = "thcs-2018") -> Curriculum:
         ) from exc
     logger.debug("loaded curriculum %s with %d subjects", curriculum.id, len(curriculum.subjects))
     return curriculum
+
+
+@lru_cache(maxsize=16)
+def curriculum_for(education_level: str, grade: int) -> Curriculum:
+    """Return the curriculum in ``data/curriculum`` for ``education_level`` and ``grade``.
+
+    The files are scanned in name order; the first one whose education level and
+    grades match wins. Raise InputError ``unknown_level`` when none matches.
+    """
+    for path in sorted((DATA_DIR / "curriculum").glob("*.json")):
+        candidate = load_curriculum(path.stem)
+        if candidate.education_level == education_level and grade in candidate.grades:
+            return candidate
+    raise InputError(
+        f"no curriculum for level {education_level!r} grade {grade}",
+        code="unknown_level",
+        message_vi=f"Không có chương trình cho cấp {education_level} lớp {grade}.",
+    )

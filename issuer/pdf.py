@@ -41,6 +41,8 @@ from hocba.errors import InputError
 from hocba.jcs import parse_json
 from hocba.qrlink import MAX_QR_URL_BYTES
 from issuer.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, FONT_SEMIBOLD, register_fonts
+from issuer.pdf_primary import PrimaryView, primary_story, read_primary
+from issuer.primary import ACHIEVEMENT_TYPE as PRIMARY_TYPE
 from issuer.transcript import TranscriptView, display_value, read_transcript
 
 __all__ = [
@@ -137,7 +139,7 @@ def _student_block(view: TranscriptView, qr_url: str, styles: dict[str, Paragrap
         ("Ngày sinh", view.birth_date.strftime("%d/%m/%Y")),
         ("Giới tính", _markup(view.gender)),
         ("Lớp", _markup(view.class_name)),
-        ("Mã học sinh", _markup(view.student_id or "—")),
+        (f"Mã {view.learner_term}", _markup(view.student_id or "—")),
         ("Năm học", _markup(view.school_year)),
     ]
     details = Table(
@@ -204,7 +206,7 @@ def _signatures(view: TranscriptView, issued_on: date, styles: dict[str, Paragra
     ]
     right = [
         Paragraph(dated, styles["note"]),
-        Paragraph("HIỆU TRƯỞNG", styles["center_bold"]),
+        Paragraph(_markup(view.head_title.upper()), styles["center_bold"]),
         Spacer(1, 14 * mm),
         Paragraph(f"<b>{_markup(view.principal)}</b>", styles["center"]),
     ]
@@ -218,9 +220,14 @@ def _signatures(view: TranscriptView, issued_on: date, styles: dict[str, Paragra
 
 def _story(view: TranscriptView, qr_url: str, issued_on: date) -> list[Flowable]:
     styles = _styles()
-    level = _LEVEL_NAMES.get(view.education_level, view.education_level)
+    level = view.level_name or _LEVEL_NAMES.get(view.education_level, view.education_level)
     subtitle = f"{level}{_DASH}Lớp {view.grade}{_DASH}Năm học {view.school_year}"
-    award = view.award_title or "Không"
+    if isinstance(view, PrimaryView):
+        results = primary_story(view, styles)
+    else:
+        award = view.award_title or "Không"
+        results = [_results_table(view, styles), Spacer(1, 3 * mm),
+                   Paragraph(f"<b>Danh hiệu:</b> {_markup(award)}", styles["base"])]
     return [
         _header(view, styles),
         Spacer(1, 7 * mm),
@@ -229,9 +236,7 @@ def _story(view: TranscriptView, qr_url: str, issued_on: date) -> list[Flowable]
         Spacer(1, 5 * mm),
         _student_block(view, qr_url, styles),
         Spacer(1, 4 * mm),
-        _results_table(view, styles),
-        Spacer(1, 3 * mm),
-        Paragraph(f"<b>Danh hiệu:</b> {_markup(award)}", styles["base"]),
+        *results,
         Paragraph(
             f"<b>Nhận xét của giáo viên chủ nhiệm:</b> {_markup(view.remark or '—')}",
             styles["base"],
@@ -337,7 +342,11 @@ def render_transcript_pdf(credential: dict, credential_bytes: bytes, *, qr_url: 
             message_vi="Dữ liệu đính kèm không khớp với học bạ đang in; không tạo tệp PDF.",
         )
     register_fonts()
-    view = read_transcript(credential)
+    achievement = credential.get("credentialSubject", {}).get("achievement", {})
+    if isinstance(achievement, dict) and achievement.get("achievementType") == PRIMARY_TYPE:
+        view: TranscriptView | PrimaryView = read_primary(credential)
+    else:
+        view = read_transcript(credential)
 
     layout_pdf = _layout(view, qr_url, issued_on)
     pdf = _attach(layout_pdf, credential_bytes, view, issued_on)

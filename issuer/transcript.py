@@ -48,8 +48,6 @@ CONTEXT = (
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     "https://w3id.org/hocba/v1",
 )
-_CIRCULAR = "Thông tư 22/2021/TT-BGDĐT"
-_RULES_ID = "tt22-2021"
 _URN_UUID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SCORE = re.compile(r"^(?:10\.0|\d\.\d)$")
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
@@ -163,7 +161,8 @@ def build_transcript_credential(
     is omitted when there is none, the student id identifier when it is empty and
     the remark when it is empty.
     """
-    curriculum = curriculum or load_curriculum()
+    curriculum = (curriculum or load_curriculum()).for_subject_codes(
+        result.code for result in record.subjects)
     if not _URN_UUID.match(credential_id):
         raise _reject(f"credential id {credential_id!r} is not urn:uuid:<lowercase uuid>")
     if valid_from.tzinfo is None or valid_from.utcoffset() is None:
@@ -181,13 +180,15 @@ def build_transcript_credential(
         "type": ["AchievementSubject"],
         "identifier": identifiers,
         "achievement": {
-            "id": f"urn:hocba:achievement:{_RULES_ID}:{curriculum.education_level.lower()}"
+            "id": f"urn:hocba:achievement:{curriculum.rules_id}:"
+                  f"{curriculum.education_level.lower()}"
                   f":grade-{record.grade}",
             "type": ["Achievement"],
             "achievementType": "ext:YearTranscript",
             "name": f"Học bạ {level_name} {_DASH} Lớp {record.grade}",
-            "description": f"Kết quả học tập và rèn luyện cả năm học theo {_CIRCULAR}",
-            "criteria": {"narrative": f"Đánh giá theo {_CIRCULAR} của Bộ Giáo dục và Đào tạo"},
+            "description": f"Kết quả học tập và rèn luyện cả năm học theo {curriculum.circular}",
+            "criteria": {"narrative": f"Đánh giá theo {curriculum.circular} "
+                                      "của Bộ Giáo dục và Đào tạo"},
             "inLanguage": "vi",
             "resultDescription": descriptions,
         },

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hocba.errors import CredentialError
-from issuer.curriculum import Curriculum, load_curriculum
+from hocba.errors import CredentialError, InputError
+from issuer.curriculum import Curriculum, curriculum_for
 
 __all__ = [
     "LEVELS",
@@ -83,6 +83,9 @@ class TranscriptView:
     remark: str
     homeroom_teacher: str
     principal: str
+    level_name: str = ""
+    learner_term: str = "học sinh"
+    head_title: str = "Hiệu trưởng"
 
     @property
     def subjects(self) -> tuple[TranscriptRow, ...]:
@@ -167,11 +170,24 @@ def _take(values: dict[str, str], result_id: str, allowed: tuple[str, ...] | Non
     return value
 
 
+def _curriculum(given: Curriculum | None, level: str, grade: int,
+                values: dict[str, str]) -> Curriculum:
+    """Return the curriculum of the credential, its electives taken from the results present."""
+    try:
+        curriculum = given or curriculum_for(level, grade)
+        if not curriculum.has_open_electives:
+            return curriculum
+        chosen = [item.code for item in curriculum.subjects if item.elective
+                  and f"{_RESULT_PREFIX}{item.id_segment}:cn" in values]
+        return curriculum.with_electives(chosen)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+
+
 def read_transcript(
     credential: dict[str, Any], curriculum: Curriculum | None = None
 ) -> TranscriptView:
     """Return the display model of a transcript credential, or raise CredentialError."""
-    curriculum = curriculum or load_curriculum()
     if not isinstance(credential, dict):
         raise _fail("the credential is not a JSON object")
     issuer = _object(credential, "issuer")
@@ -180,10 +196,13 @@ def read_transcript(
     if "name" not in identifiers or "ext:birthDate" not in identifiers:
         raise _fail("the name or birth date identifier is missing")
     grade = subject.get("grade")
-    if not isinstance(grade, int) or isinstance(grade, bool) or grade not in curriculum.grades:
+    if not isinstance(grade, int) or isinstance(grade, bool):
+        raise _fail(f"grade {grade!r} is not a whole number")
+    values = _result_values(subject)
+    curriculum = _curriculum(curriculum, _text(subject, "educationLevel"), grade, values)
+    if grade not in curriculum.grades:
         raise _fail(f"grade {grade!r} is not a grade of {curriculum.id}")
 
-    values = _result_values(subject)
     rows: list[TranscriptRow] = []
     for item in curriculum.subjects_for_grade(grade):
         allowed = None if item.is_scored else PASS_FAIL
@@ -218,4 +237,7 @@ def read_transcript(
         remark=_text(subject, "remark", optional=True),
         homeroom_teacher=_text(subject, "homeroomTeacher"),
         principal=_text(subject, "principal"),
+        level_name=curriculum.education_level_name,
+        learner_term=curriculum.learner_term,
+        head_title=curriculum.head_title,
     )

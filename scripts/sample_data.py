@@ -38,9 +38,14 @@ from scripts.sample_names import draw_full_name
 
 __all__ = [
     "MAIN_SCHOOL",
+    "PRIMARY_SCHOOL",
+    "THPT_ELECTIVES",
+    "THPT_SCHOOL",
     "WITHDRAWN_SCHOOL",
     "SampleSchool",
+    "generate_primary_class",
     "generate_school",
+    "generate_thpt_school",
     "generate_withdrawn_school",
     "main",
     "sample_school_identity",
@@ -224,6 +229,105 @@ def write_school(school: SampleSchool, classes: list[ClassRecords], outdir: Path
         write_class_csv(item, outdir / f"{school.slug}-{item.class_name}-{item.school_year}.csv")
         for item in classes
     ]
+
+
+THPT_SCHOOL = SampleSchool(
+    slug="thpt-phu-hoa",
+    name="Trường THPT Phú Hòa",
+    school_code="79785601",
+    admin_unit_code="79",
+    principal="Trần Quốc Việt",
+    classes=(("10A1", "Lâm Thị Ngọc Bích"), ("11A1", "Đặng Văn Hùng"),
+             ("12A1", "Phan Thị Thanh Thúy")),
+)
+THPT_ELECTIVES = ("VAT_LI", "HOA_HOC", "SINH_HOC", "TIN_HOC")
+
+
+def _generate_graded(school: SampleSchool, seed: int, school_year: str, sizes: tuple[int, int],
+                     curriculum: Curriculum, rules: RuleSet) -> list[ClassRecords]:
+    """Generate ``school``'s classes; the grade is the leading number of the class name."""
+    rng = random.Random(f"{school.slug}:{seed}:{school_year}")  # noqa: S311 - not for security
+    used_ids: set[str] = set()
+    classes = []
+    for class_name, teacher in school.classes:
+        grade = int(class_name[: len(class_name) - len(class_name.lstrip("0123456789"))])
+        shell = ClassRecords(class_name, grade, school_year, teacher, [])
+        size = rng.randint(*sizes)
+        names: set[str] = set()
+        for index in range(size):
+            gender = rng.choice(("Nam", "Nữ"))
+            name = draw_full_name(rng, gender)
+            while name in names:
+                name = draw_full_name(rng, gender)
+            names.add(name)
+            student_id = f"79{rng.randrange(10**8):08d}"
+            while student_id in used_ids:
+                student_id = f"79{rng.randrange(10**8):08d}"
+            used_ids.add(student_id)
+            shell.students.append(
+                _student(rng, index + 2, shell, name, gender, student_id, curriculum, rules))
+        shell.students.sort(key=lambda item: _list_order(item.full_name))
+        students = [_renumber(student, index + 2) for index, student in enumerate(shell.students)]
+        classes.append(ClassRecords(class_name, grade, school_year, teacher, students))
+    return classes
+
+
+def generate_thpt_school(seed: int, school_year: str = "2025-2026", *,
+                         electives: tuple[str, ...] = THPT_ELECTIVES,
+                         sizes: tuple[int, int] = (35, 45)) -> list[ClassRecords]:
+    """Generate the classes 10A1, 11A1 and 12A1 of the fictional upper-secondary school."""
+    curriculum = load_curriculum("thpt-2018").with_electives(electives)
+    return _generate_graded(THPT_SCHOOL, seed, school_year, sizes, curriculum,
+                            load_rules(curriculum.rules_id))
+
+
+PRIMARY_SCHOOL = SampleSchool(
+    slug="th-phu-hoa-dong",
+    name="Trường Tiểu học Phú Hòa Đông",
+    school_code="79785301",
+    admin_unit_code="27010",
+    principal="Ngô Thị Bảo Trâm",
+    classes=(("4A1", "Trương Thị Mai"),),
+)
+
+
+def generate_primary_class(seed: int, school_year: str = "2025-2026",
+                           size: int = 30) -> ClassRecords:
+    """Generate class 4A1 of the fictional primary school (issuer.primary records)."""
+    from issuer.primary import PrimaryRecord, load_primary_rules, primary_traits, test_subjects
+    from issuer.primary import year_result as primary_year_result
+
+    curriculum = load_curriculum("tieu-hoc-2018")
+    rules = load_primary_rules(curriculum.rules_id)
+    rng = random.Random(f"{PRIMARY_SCHOOL.slug}:{seed}:{school_year}")  # noqa: S311
+    class_name, teacher = PRIMARY_SCHOOL.classes[0]
+    grade = int(class_name[0])
+    traits = primary_traits(curriculum.id)
+    pupils = []
+    for index in range(size):
+        gender = rng.choice(("Nam", "Nữ"))
+        ability = min(1.0, max(0.0, rng.gauss(0.75, 0.2)))
+        ratings = {subject.code: rules.subject_ratings[0 if rng.random() < ability else
+                                                       (1 if rng.random() > 0.03 else 2)]
+                   for subject in curriculum.subjects_for_grade(grade)}
+        tests = {code: str(min(10, max(1, round(rng.gauss(5 + 5 * ability, 1.0)))))
+                 for code in ratings if code in test_subjects(curriculum.id)}
+        graded = {kind: {trait.code: rules.trait_ratings[0 if rng.random() < ability + 0.1
+                                                         else 1] for trait in traits[kind]}
+                  for kind in traits}
+        result = primary_year_result(
+            list(ratings.values()), [*graded["quality"].values(), *graded["competence"].values()],
+            [int(value) for value in tests.values()], rules)
+        pupils.append(PrimaryRecord(
+            row_number=index + 2, full_name=draw_full_name(rng, gender),
+            birth_date=_birth_date(rng, grade, int(school_year[:4])), gender=gender,
+            student_id=f"79{rng.randrange(10**8):08d}", class_name=class_name, grade=grade,
+            school_year=school_year, homeroom_teacher=teacher, ratings=ratings, tests=tests,
+            qualities=graded["quality"], competences=graded["competence"], year_result=result,
+            remark="Chăm ngoan, biết giúp đỡ bạn bè." if ability > 0.6 else
+            "Cần luyện đọc và làm toán thêm ở nhà.",
+        ))
+    return ClassRecords(class_name, grade, school_year, teacher, pupils)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,8 @@ from hocba.errors import CredentialError, HocbaError
 __all__ = [
     "BUNDLED_CONTEXTS",
     "CONTEXT_SHA256",
+    "HOCBA_COMPLETION_V1",
+    "HOCBA_CORRECTIONS_V1",
     "HOCBA_V1",
     "OB_V3P0",
     "VC_V2",
@@ -42,6 +44,10 @@ logger = logging.getLogger(__name__)
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 HOCBA_V1 = "https://w3id.org/hocba/v1"
+# Defines ``replaces``: the id of the credential that a corrected credential supersedes.
+HOCBA_CORRECTIONS_V1 = "https://w3id.org/hocba/corrections/v1"
+# Terms of the lower-secondary completion confirmation (issuer.completion).
+HOCBA_COMPLETION_V1 = "https://w3id.org/hocba/completion/v1"
 
 _FOLDER = Path(__file__).resolve().parent
 
@@ -49,6 +55,8 @@ BUNDLED_CONTEXTS = MappingProxyType({
     VC_V2: "credentials-v2.jsonld",
     OB_V3P0: "ob-v3p0-context-3.0.3.json",
     HOCBA_V1: "hocba-v1.jsonld",
+    HOCBA_CORRECTIONS_V1: "hocba-corrections-v1.jsonld",
+    HOCBA_COMPLETION_V1: "hocba-completion-v1.jsonld",
 })
 """Context URL to the name of its file in this folder."""
 
@@ -59,6 +67,8 @@ CONTEXT_SHA256 = MappingProxyType({
     # Issued credentials name this URL, so its terms must keep their meaning. New
     # terms go into a new context version rather than into this file.
     HOCBA_V1: "416f3c07d15da236eda06309552d30ff95fab5b18c99e25f55ab39be07a060e1",
+    HOCBA_CORRECTIONS_V1: "b18e197e10384987c0eb8060796d79f54ed8131bc3c321f86af3c26a2a447514",
+    HOCBA_COMPLETION_V1: "123e7524c68bd924d2e058bac73f7bedb4581262d07b0ee94698bc5957dd3ff0",
 })
 """Context URL to the SHA-256 (lowercase hex) of its bundled file's bytes."""
 
