@@ -27,8 +27,11 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Titles per status code: (Vietnamese, English).
 _TITLES: dict[int, tuple[str, str]] = {
     400: ("Yêu cầu không hợp lệ", "Bad Request"),
+    401: ("Chưa xác thực", "Unauthorized"),
+    403: ("Không có quyền", "Forbidden"),
     404: ("Không tìm thấy", "Not Found"),
     405: ("Phương thức không được hỗ trợ", "Method Not Allowed"),
+    409: ("Xung đột trạng thái", "Conflict"),
     413: ("Dữ liệu gửi lên quá lớn", "Content Too Large"),
     415: ("Kiểu dữ liệu không được hỗ trợ", "Unsupported Media Type"),
     422: ("Dữ liệu không xử lý được", "Unprocessable Content"),

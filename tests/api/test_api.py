@@ -45,6 +45,14 @@ with warnings.catch_warnings():
 SCRIPT_NAME = "<script>alert(1)</script> Nguyễn"
 SCHOOL_NAME = "Trường THCS Phú Hòa Đông"
 PROBLEM = "application/problem+json"
+SCHOOL_PATHS = {
+    "/v1/session", "/v1/accounts", "/v1/schools/{school_code}/api-keys",
+    "/v1/schools/{school_code}/imports", "/v1/schools/{school_code}/imports/{job_id}",
+    "/v1/schools/{school_code}/imports/{job_id}/approve", "/v1/schools/{school_code}/batches",
+    "/v1/schools/{school_code}/credentials", "/v1/schools/{school_code}/audit",
+    *(f"/v1/schools/{{school_code}}/credentials/{{credential_id}}/{action}"
+      for action in ("revoke", "suspend", "reinstate", "reissue")),
+}
 
 
 @dataclass
@@ -491,7 +499,7 @@ def test_nosniff_header(client: TestClient) -> None:
 def test_openapi_lists_routes(client: TestClient) -> None:
     paths = client.get("/v1/openapi.json").json()["paths"]
     assert set(paths) == {"/v1/verify", "/v1/c/{credential_uuid}", "/v1/health",
-                          "/v1/verify/batch", "/v1/match", "/credentials/verify"}
+                          "/v1/verify/batch", "/v1/match", "/credentials/verify"} | SCHOOL_PATHS
 
 
 # Rate limit -----------------------------------------------------------------
