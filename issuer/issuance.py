@@ -20,8 +20,10 @@ import re
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +32,12 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from hocba.anchoring import compute_leaf, credential_digest
+from hocba.anchoring import credential_digest, fields_root_of_subject
 from hocba.chain import TxResult
 from hocba.dataintegrity import sign_credential, verification_method_for
 from hocba.db import AuditEvent, Batch, CredentialRecord
 from hocba.errors import ChainError, InputError
-from hocba.merkle import MerkleTree
+from hocba.merkle import MerkleTree, leaf_hash
 from hocba.qrlink import build_qr_url
 from hocba.registry import RegistryClient
 from issuer.curriculum import Curriculum
@@ -47,6 +49,7 @@ __all__ = [
     "AnchoredBatch",
     "IssuedCredential",
     "PreparedBatch",
+    "RecordBuilder",
     "SchoolSigner",
     "anchor_batch",
     "credential_json_bytes",
@@ -56,6 +59,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+RecordBuilder = Callable[..., dict[str, Any]]
+"""Builds one unsigned credential: ``builder(record, school, *, credential_id, valid_from)``."""
 
 @dataclass(frozen=True)
 class SchoolSigner:
@@ -108,8 +114,17 @@ class AnchoredBatch:
 
 
 def prepare_batch(class_records: ClassRecords, signer: SchoolSigner, *,
-                  curriculum: Curriculum, issued_at: datetime | None = None) -> PreparedBatch:
-    """Build, sign and hash every credential of a class; no database or chain access."""
+                  curriculum: Curriculum | None = None, issued_at: datetime | None = None,
+                  builder: RecordBuilder | None = None) -> PreparedBatch:
+    """Build, sign and hash every credential of a class; no database or chain access.
+
+    ``builder`` builds one unsigned credential as ``builder(record, school,
+    credential_id=..., valid_from=...)``; the default builds year transcripts with
+    ``curriculum``. Every record needs ``row_number``, ``full_name``,
+    ``class_name`` and ``school_year``, which the later steps store.
+    """
+    if builder is None:
+        builder = partial(build_transcript_credential, curriculum=curriculum)
     if not class_records.students:
         raise InputError(
             f"class {class_records.class_name} has no students",
@@ -121,18 +136,19 @@ def prepare_batch(class_records: ClassRecords, signer: SchoolSigner, *,
 
     credentials = []
     for record in class_records.students:
-        unsigned = build_transcript_credential(
-            record, signer.identity, credential_id=f"urn:uuid:{uuid.uuid4()}",
-            valid_from=issued_at, curriculum=curriculum,
-        )
+        unsigned = builder(record, signer.identity, credential_id=f"urn:uuid:{uuid.uuid4()}",
+                           valid_from=issued_at)
         signed = sign_credential(unsigned, signer.signing_key, method, issued_at)
         leaf_salt = secrets.token_bytes(32)
         field_seed = secrets.token_bytes(32)
+        # The leaf as compute_leaf makes it, without hashing the credential a second time.
+        digest = credential_digest(signed)
         credentials.append(IssuedCredential(
             record=record,
             credential=signed,
-            digest=credential_digest(signed),
-            leaf=compute_leaf(signed, leaf_salt, field_seed),
+            digest=digest,
+            leaf=leaf_hash(leaf_salt, digest,
+                           fields_root_of_subject(signed["credentialSubject"], field_seed)),
             leaf_salt=leaf_salt,
             field_seed=field_seed,
         ))
@@ -183,14 +199,14 @@ def credential_json_bytes(credential: dict[str, Any]) -> bytes:
 def write_pdfs(batch: AnchoredBatch, out_dir: Path, *, verify_base_url: str, issued_on: date,
                engine: Engine | None = None) -> list[Path]:
     """Render every credential of ``batch`` as a PDF in ``out_dir``; return the paths."""
-    from issuer.pdf import render_transcript_pdf  # reportlab loads only when PDFs are made
+    from issuer.record_pdf import render_credential_pdf  # reportlab loads only for PDFs
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for number, item in enumerate(batch.credentials, start=1):
         data = credential_json_bytes(item.credential)
         qr_url = build_qr_url(verify_base_url, item.credential_id, item.digest)
-        pdf = render_transcript_pdf(item.credential, data, qr_url=qr_url, issued_on=issued_on)
+        pdf = render_credential_pdf(item.credential, data, qr_url=qr_url, issued_on=issued_on)
         path = out_dir / f"{file_slug(item.record.class_name)}-{number:02d}-" \
                          f"{file_slug(item.record.full_name)}.pdf"
         path.write_bytes(pdf)
