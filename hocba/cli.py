@@ -18,7 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hocba.cli_accounts import create_user_command
 from hocba.cli_anchor import anchor_command
+from hocba.cli_bulk import issue_all_command
+from hocba.cli_data import purge_command
+from hocba.cli_import import preview_command
 from hocba.cli_wallet import wallet_app
 from hocba.errors import HocbaError, ImportRowsError
 from hocba.instance import Instance
@@ -43,6 +47,10 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(school_app, name="school")
 app.add_typer(wallet_app, name="wallet")
 app.command("anchor")(anchor_command)
+admin_app.command("create-user")(create_user_command)
+school_app.command("preview")(preview_command)
+school_app.command("issue-all")(issue_all_command)
+school_app.command("purge")(purge_command)
 
 # soft_wrap keeps each message on one line when the output is piped or grepped.
 console = Console(soft_wrap=True)
@@ -196,7 +204,9 @@ def serve(
 
 @chain_app.command("up")
 @reports_errors
-def chain_up(port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 8545,
+def chain_up(port: Annotated[int | None, typer.Option(
+                 help="TCP port on 127.0.0.1 (default: the node's previous port, else 8545)")]
+             = None,
              node_kind: Annotated[str | None, typer.Option(
                  "--node", help="anvil (state saved on `chain down`) or hardhat (no state "
                                 "persistence: `chain down` loses every block); default: the "
@@ -312,7 +322,8 @@ def withdraw_school_command(
 @school_app.command("issue")
 @reports_errors
 def issue_command(
-    csv_file: Annotated[Path, typer.Argument(help="bảng điểm một lớp (CSV) / one class (CSV)")],
+    csv_file: Annotated[Path, typer.Argument(help="bảng điểm một lớp (.xlsx hoặc .csv) / one "
+                                                  "class (.xlsx or .csv)")],
     school: Annotated[str, typer.Option("--school", help="mã trường / school code")],
     out: Annotated[Path, typer.Option("--out", help="thư mục PDF / PDF folder")] = Path("out"),
     principal: Annotated[str, typer.Option(help="hiệu trưởng / principal")] = "",
@@ -323,12 +334,12 @@ def issue_command(
 
     from issuer.accreditation import load_school_signer
     from issuer.curriculum import load_curriculum
-    from issuer.importer import read_class_csv
+    from issuer.importer import read_class_file
     from issuer.issuance import anchor_batch, prepare_batch, write_pdfs
 
     instance = Instance(load_settings(home), chain_choice=chain)
     curriculum = load_curriculum()
-    class_records = read_class_csv(csv_file, curriculum)
+    class_records = read_class_file(csv_file, curriculum)
     signer = load_school_signer(instance.keys, instance.engine, school,
                                 principal=_nfc(principal))
     _reject_reissue(instance, signer.account.address,

@@ -12,16 +12,21 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, UniqueConstraint, event
+from sqlalchemy import BigInteger, Engine, Integer, LargeBinary, UniqueConstraint, event
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Batch",
+    "ChainIdType",
     "CredentialRecord",
+    "ImportJob",
     "IssuerRecord",
+    "LoginSession",
     "OutboxTransaction",
     "StoredKey",
+    "UserAccount",
     "migrate",
     "open_database",
 ]
@@ -29,6 +34,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+# Chain ids exceed 32 bits (the in-process EVM uses 131277322940537): BIGINT on
+# PostgreSQL; SQLite's INTEGER already holds 64 bits, so its tables stay as they are.
+ChainIdType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _now() -> datetime:
@@ -61,7 +71,7 @@ class IssuerRecord(SQLModel, table=True):
     principal: str = Field(default="", max_length=200)
     accreditor_account: str = Field(max_length=42)
     signing_key: str = Field(max_length=64)
-    chain_id: int
+    chain_id: int = Field(sa_type=ChainIdType)
     registry_address: str = Field(max_length=42)
     created_at: datetime = Field(default_factory=_now)
 
@@ -82,7 +92,7 @@ class Batch(SQLModel, table=True):
     merkle_root: str = Field(index=True, unique=True, max_length=66)
     size: int
     status: str = Field(default="pending", max_length=20)
-    chain_id: int
+    chain_id: int = Field(sa_type=ChainIdType)
     registry_address: str = Field(max_length=42)
     tx_hash: str | None = Field(default=None, max_length=66)
     nonce: int | None = None
@@ -117,6 +127,11 @@ class CredentialRecord(SQLModel, table=True):
     leaf_salt: str | None = Field(default=None, max_length=66)
     field_seed: str | None = Field(default=None, max_length=66)
     created_at: datetime = Field(default_factory=_now)
+    # Set when the learner's personal data was purged (issuer.retention): the JSON
+    # is then a tombstone, the salts and the PDF path are gone.
+    purged_at: datetime | None = None
+    # The id of the credential this one corrects; that one is revoked as superseded.
+    replaces: str | None = Field(default=None, index=True, max_length=64)
 
 
 class OutboxTransaction(SQLModel, table=True):
@@ -135,7 +150,7 @@ class OutboxTransaction(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
-    chain_id: int
+    chain_id: int = Field(sa_type=ChainIdType)
     sender: str = Field(index=True, max_length=42)
     nonce: int
     tx_hash: str = Field(index=True, unique=True, max_length=66)
@@ -157,6 +172,76 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=50)
     target: str = Field(max_length=200)
     reason: str = Field(default="", max_length=500)
+    # The school the action concerns, when an API user acted (None for older rows).
+    school_code: str | None = Field(default=None, index=True, max_length=32)
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who logs in: Department, accreditor, school staff or principal.
+
+    ``school_code`` scopes school staff and principals, ``admin_unit_code`` scopes
+    accreditors; the Department has neither. ``password_hash`` is an argon2id hash.
+    """
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(index=True, unique=True, max_length=100)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    school_code: str | None = Field(default=None, index=True, max_length=32)
+    admin_unit_code: str | None = Field(default=None, max_length=16)
+    password_hash: str = Field(max_length=200)
+    disabled: bool = Field(default=False)
+    created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class LoginSession(SQLModel, table=True):
+    """A browser session; only SHA-256 digests of the cookie and CSRF tokens are stored."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    csrf_hash: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime
+
+
+class ApiKey(SQLModel, table=True):
+    """A school's integration key; only the SHA-256 digest of the key is stored."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(index=True, unique=True, max_length=64)
+    prefix: str = Field(max_length=16)
+    school_code: str = Field(index=True, max_length=32)
+    role: str = Field(default="school_staff", max_length=20)
+    label: str = Field(default="", max_length=200)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=_now)
+    revoked_at: datetime | None = None
+
+
+class ImportJob(SQLModel, table=True):
+    """An uploaded class file: previewed, then approved by the principal, then issued."""
+
+    __tablename__ = "import_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_code: str = Field(index=True, max_length=32)
+    file_kind: str = Field(max_length=10)
+    file_data: bytes = Field(sa_type=LargeBinary)
+    preview_json: str
+    state: str = Field(default="previewed", max_length=20)
+    created_by: str = Field(max_length=100)
+    approved_by: str | None = Field(default=None, max_length=100)
+    approved_at: datetime | None = None
+    batch_id: int | None = Field(default=None, foreign_key="batch.id")
+    created_at: datetime = Field(default_factory=_now)
 
 
 def migrate(engine: Engine) -> None:

@@ -18,6 +18,9 @@ Example ``hocba.toml``::
     ]
     priority_fee = 0              # tip in wei per gas (0 on zero-gas networks)
     max_fee_per_gas_cap = 100000000000   # optional: highest max fee in wei per gas
+
+    [data]
+    personal_data_retention_days = 1825   # optional: `hocba school purge` default age
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class Settings:
     key_passphrase: str | None = None
     priority_fee: int = 0
     max_fee_per_gas_cap: int | None = None
+    personal_data_retention_days: int | None = None
 
     @property
     def chain_dir(self) -> Path:
@@ -98,6 +102,7 @@ def load_settings(home: Path | str | None = None, **overrides: object) -> Settin
     home_path = Path(home or os.environ.get("HOCBA_HOME") or ".hocba").resolve()
     file_values = _read_toml(home_path / "hocba.toml")
     chain_values = file_values.get("chain", {})
+    data_values = file_values.get("data", {})
 
     trusted = tuple(
         RegistryRef.parse(entry.get("chain_id"), entry.get("registry"))
@@ -128,6 +133,8 @@ def load_settings(home: Path | str | None = None, **overrides: object) -> Settin
         priority_fee=_wei(chain_values.get("priority_fee", 0), "priority_fee"),
         max_fee_per_gas_cap=None if chain_values.get("max_fee_per_gas_cap") is None
         else _wei(chain_values["max_fee_per_gas_cap"], "max_fee_per_gas_cap"),
+        personal_data_retention_days=_retention_days(
+            data_values.get("personal_data_retention_days")),
     )
     return replace(settings, **overrides)  # type: ignore[arg-type]
 
@@ -139,6 +146,20 @@ def _wei(value: object, name: str) -> int:
             code="settings_invalid",
             message_vi=f"Giá trị [chain] {name} không hợp lệ: {value!r}; cần số wei nguyên "
                        "không âm.",
+        )
+    return value
+
+
+def _retention_days(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InputError(
+            f"invalid [data] personal_data_retention_days {value!r}: expected a whole number "
+            "of days, 1 or more",
+            code="settings_invalid",
+            message_vi=f"Giá trị [data] personal_data_retention_days không hợp lệ: {value!r}; "
+                       "cần số ngày nguyên, từ 1 trở lên.",
         )
     return value
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from hocba.chain import connect_rpc
 from hocba.errors import ChainError, InputError
 from hocba.localnode import (
+    DEFAULT_PORT,
     NODE_KINDS,
     LocalNode,
     read_local_node,
@@ -23,12 +25,14 @@ __all__ = ["bring_up"]
 logger = logging.getLogger(__name__)
 
 
-def bring_up(settings: Settings, *, port: int = 8545, kind: str | None = None) -> LocalNode:
+def bring_up(settings: Settings, *, port: int | None = None, kind: str | None = None
+             ) -> LocalNode:
     """Start (or find) the local node and make sure the registry is deployed on it.
 
     ``kind`` is "anvil" or "hardhat"; None reuses the running node whatever its kind,
-    or starts anvil. The Department's account, the registry's root admin, is created in
-    the key store of ``settings.home`` on first use. A Hardhat node keeps no state, so
+    or starts anvil. ``port`` None restarts a stopped node on its previous port, else
+    8545. The Department's account, the registry's root admin, is created in the key
+    store of ``settings.home`` on first use. A Hardhat node keeps no state, so
     the registry is deployed again every time it starts.
     """
     from hocba.instance import Instance
@@ -47,6 +51,8 @@ def bring_up(settings: Settings, *, port: int = 8545, kind: str | None = None) -
                            "dừng nó bằng `hocba chain down` trước.",
             )
     else:
+        if port is None:
+            port = _previous_port(node) or DEFAULT_PORT
         started = _start(kind or "anvil", settings, port)
         if node is not None:
             started.registry = node.registry
@@ -64,6 +70,13 @@ def bring_up(settings: Settings, *, port: int = 8545, kind: str | None = None) -
     node.registry = registry.address
     write_local_node(settings.chain_dir, node)
     return node
+
+
+def _previous_port(node: LocalNode | None) -> int | None:
+    if node is None:
+        return None
+    port = urlsplit(node.rpc_url).port
+    return int(port) if port else None
 
 
 def _start(kind: str, settings: Settings, port: int) -> LocalNode:

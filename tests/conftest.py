@@ -11,6 +11,7 @@ import pytest
 from hocba.chain import Chain, connect_embedded, connect_rpc
 from hocba.localnode import LocalNode, start_anvil, start_hardhat, stop_local_node
 from tests.network import Network, build_network
+from tests.pgcluster import database_url, postgres_cluster, postgres_url  # noqa: F401
 
 HARDHAT_MODULES = Path(__file__).resolve().parents[1] / "hardhat_local" / "node_modules"
 

@@ -1,41 +1,64 @@
-"""The database schema (Alembic) and the encrypted key store."""
+"""The database schema (Alembic) and the encrypted key store, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
-from hocba.db import StoredKey, open_database
+from hocba.db import Batch, StoredKey, open_database
 from hocba.errors import KeyStoreError
 from issuer.keystore import KeyStore, passphrase_for_home
 
 
-def test_migrations_match_models(tmp_path: Path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'hocba.db'}")
+def test_migrations_match_models(database_url: str) -> None:
+    engine = open_database(database_url)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection),
                                        SQLModel.metadata)
     assert differences == []
 
 
-def test_migration_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'hocba.db'}"
-    open_database(url)
-    open_database(url)
-    tables = sqlite3.connect(tmp_path / "hocba.db").execute(
-        "select version_num from alembic_version").fetchall()
-    assert tables == [("0002",)]
+def test_migration_idempotent(database_url: str) -> None:
+    open_database(database_url)
+    engine = open_database(database_url)
+    with engine.connect() as connection:
+        versions = connection.execute(text("select version_num from alembic_version")).all()
+    assert [tuple(row) for row in versions] == [("0004",)]
+
+
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    import hocba.db
+
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(hocba.db.__file__).parent / "migrations"))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
+def test_chain_id_above_32_bits(database_url: str) -> None:
+    engine = open_database(database_url)
+    with Session(engine) as db:
+        db.add(Batch(issuer_account="0x" + "11" * 20, label="6A1 2025-2026",
+                     merkle_root="0x" + "22" * 32, size=1, chain_id=131277322940537,
+                     registry_address="0x" + "33" * 20))
+        db.commit()
+    with Session(engine) as db:
+        stored = db.exec(select(Batch)).one()
+    assert stored.chain_id == 131277322940537
 
 
 @pytest.fixture
-def keystore(tmp_path: Path) -> KeyStore:
-    return KeyStore(open_database(f"sqlite:///{tmp_path / 'keys.db'}"), "correct horse")
+def keystore(database_url: str) -> KeyStore:
+    return KeyStore(open_database(database_url), "correct horse")
 
 
 def test_account_round_trip(keystore: KeyStore) -> None:
