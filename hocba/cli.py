@@ -53,8 +53,8 @@ school_app.command("issue-all")(issue_all_command)
 school_app.command("purge")(purge_command)
 
 # soft_wrap keeps each message on one line when the output is piped or grepped.
-console = Console(soft_wrap=True)
-error_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 ChainOption = Annotated[
     str | None,
@@ -412,7 +412,8 @@ def batches_command(home: HomeOption = None) -> None:
 @reports_errors
 def sample(
     out: Annotated[Path, typer.Argument(help="thư mục ghi CSV / output folder")],
-    seed: Annotated[int, typer.Option(help="seed")] = 2026,
+    seed: Annotated[int, typer.Option(
+        help="hạt sinh số ngẫu nhiên: cùng hạt cho cùng dữ liệu / random seed")] = 2026,
 ) -> None:
     """Tạo bảng điểm mẫu hư cấu / write fictional sample class spreadsheets."""
     from scripts.sample_data import (

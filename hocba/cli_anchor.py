@@ -18,8 +18,8 @@ __all__ = ["anchor_command"]
 
 logger = logging.getLogger(__name__)
 
-console = Console()
-error_console = Console(stderr=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 _STATUS_VI = {
     "anchored": "đã ghi nhận / anchored",

@@ -43,8 +43,8 @@ __all__ = ["issue_all_command", "read_signers"]
 
 logger = logging.getLogger(__name__)
 
-console = Console(soft_wrap=True)
-error_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 STAGE_LABELS = {
     "import": "Nhập bảng điểm / import",
@@ -106,10 +106,14 @@ def read_signers(path: Path) -> tuple[list[Any], str | None]:
 def _class_files(sources: list[Path]) -> list[Path]:
     files: list[Path] = []
     for source in sources:
-        files.extend(sorted(source.glob("*.csv")) if source.is_dir() else [source])
+        if source.is_dir():
+            files.extend(sorted(path for path in source.iterdir()
+                                if path.suffix.lower() in (".csv", ".xlsx")))
+        else:
+            files.append(source)
     if not files:
-        raise InputError("no class file (.csv) found", code="no_class_files",
-                         message_vi="Không tìm thấy tệp bảng điểm lớp (.csv) nào.")
+        raise InputError("no class file (.csv or .xlsx) found", code="no_class_files",
+                         message_vi="Không tìm thấy tệp bảng điểm lớp (.csv hoặc .xlsx) nào.")
     return files
 
 
@@ -152,7 +156,7 @@ def _issue_all(sources: list[Path], school: str, sign: Path | None, workers: int
     from issuer.accreditation import load_school_signer
     from issuer.bulk import issue_all
     from issuer.curriculum import load_curriculum
-    from issuer.importer import read_class_csv
+    from issuer.importer import read_class_file
 
     specs, location = read_signers(sign) if sign is not None else ([], None)
     files = _class_files(sources)
@@ -166,7 +170,7 @@ def _issue_all(sources: list[Path], school: str, sign: Path | None, workers: int
         stages.start("import", len(files))
         classes = []
         for path in files:
-            classes.append(read_class_csv(path, curriculum))
+            classes.append(read_class_file(path, curriculum))
             stages.advance("import")
         result = issue_all(classes, signer, registry=instance.registry, engine=instance.engine,
                            out_dir=out, verify_base_url=instance.settings.verify_base_url,

@@ -16,8 +16,8 @@ __all__ = ["purge_command"]
 
 logger = logging.getLogger(__name__)
 
-console = Console(soft_wrap=True)
-error_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def purge_command(

@@ -21,8 +21,8 @@ from issuer.importer import ImportPreview, ImportProblem, preview_class_file
 
 __all__ = ["preview_command"]
 
-console = Console(soft_wrap=True)
-error_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _problem_json(problem: ImportProblem) -> dict[str, object]:

@@ -25,8 +25,8 @@ __all__ = ["wallet_app"]
 
 wallet_app = typer.Typer(help="Ví học bạ của học sinh / the student's encrypted wallet.",
                          no_args_is_help=True)
-console = Console()
-error_console = Console(stderr=True)
+console = Console(soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 PASSPHRASE_VARIABLE = "HOCBA_WALLET_PASSPHRASE"  # noqa: S105 (a variable name)
 WalletOption = Annotated[
@@ -119,7 +119,9 @@ def import_files(
             failures += 1
             error_console.print(f"[red]✗[/red] {path.name}: {exc.message_vi} ({exc.code})")
             continue
-        console.print(f"[green]✓[/green] {path.name}: {record.status.label_vi} "
+        # A record that is not valid is still kept, so the holder can see its status.
+        mark = "[green]✓[/green]" if record.status.value == "valid" else "[yellow]![/yellow]"
+        console.print(f"{mark} {path.name}: đã lưu / stored — {record.status.label_vi} "
                       f"({record.status.value}) — {record.credential_id}")
     if failures:
         raise typer.Exit(1)
@@ -246,7 +248,8 @@ def export(
 @wallet_app.command("verify-share")
 @_reports_errors
 def verify_share(
-    file: Annotated[Path, typer.Argument(help="a disclosure or presentation JSON file")],
+    file: Annotated[Path, typer.Argument(help="a disclosure or presentation JSON file",
+                                         exists=True, dir_okay=False)],
     challenge: Annotated[str | None, typer.Option("--challenge", help="the nonce you issued")
                          ] = None,
     domain: Annotated[str | None, typer.Option("--domain", help="your origin")] = None,

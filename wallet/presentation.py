@@ -126,8 +126,12 @@ class PresentationResult:
 
 
 def _check(checks: list[Check], code: str, ok: bool, status: Status | None, vi: str,
-           en: str) -> bool:
-    checks.append(Check(code, ok, None if ok else status, vi, en))
+           en: str, *, passed_vi: str | None = None, passed_en: str | None = None) -> bool:
+    """Record a check; ``vi``/``en`` describe the failure, ``passed_*`` the success."""
+    if ok:
+        checks.append(Check(code, True, None, passed_vi or vi, passed_en or en))
+    else:
+        checks.append(Check(code, False, status, vi, en))
     return ok
 
 
@@ -144,11 +148,16 @@ def verify_presentation(vp: Mapping[str, Any], context: VerifierContext, *,
                        None, "Mã thử thách (challenge) của bản trình bày khác với mã bên xác minh "
                              "đã đưa: có thể là bản sao bị dùng lại.",
                        f"The presentation answers challenge {proof.get('challenge')!r}, not "
-                       f"{challenge!r}: it may be a replayed copy.")
+                       f"{challenge!r}: it may be a replayed copy.",
+                       passed_vi="Bản trình bày trả lời đúng mã thử thách (challenge) của bên "
+                                 "xác minh.",
+                       passed_en="The presentation answers the verifier's challenge.")
     replay_ok &= _check(checks, "presentation.domain", proof.get("domain") == domain, None,
                         "Bản trình bày được tạo cho một bên xác minh khác (domain khác).",
                         f"The presentation was made for domain {proof.get('domain')!r}, not "
-                        f"{domain!r}.")
+                        f"{domain!r}.",
+                        passed_vi="Bản trình bày được tạo cho đúng bên xác minh (domain).",
+                        passed_en="The presentation was made for this verifier's domain.")
     if challenge is None:
         checks.append(Check("presentation.no_challenge", True, None,
                             "Bên xác minh không đưa mã thử thách nên không loại trừ được bản "
