@@ -44,7 +44,7 @@ _RPC_TIMEOUT_SECONDS = 10
 
 @dataclass(frozen=True)
 class FeePolicy:
-    """How fees are set on every transaction.
+    """Fee settings applied to every transaction.
 
     ``priority_fee`` is the tip per gas in wei (zero on permissioned networks).
     ``max_fee_cap`` rejects a transaction whose max fee per gas would exceed it.
@@ -145,7 +145,7 @@ class Chain:
 
         The nonce is reserved for this process: the next call gets the next one.
         Anchoring uses ``prepare`` and ``sign_at`` with a nonce from the database
-        instead (see issuer.outbox), which holds across processes.
+        instead (see issuer.outbox), which stays consistent across processes.
         """
         prepared = self.prepare(account, tx)
         with self._nonce_lock:
@@ -192,7 +192,7 @@ class Chain:
         return int(self.call(lambda: self.w3.eth.get_transaction_count(address, block)))
 
     def broadcast(self, signed: SignedTx) -> None:
-        """Send a signed transaction; an "already known" answer counts as sent."""
+        """Send a signed transaction; an "already known" response counts as sent."""
         try:
             self.w3.eth.send_raw_transaction(signed.raw)
         except (requests.RequestException, OSError) as exc:

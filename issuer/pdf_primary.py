@@ -29,7 +29,7 @@ _PREFIX = "urn:hocba:result:"
 
 @dataclass(frozen=True)
 class PrimaryView:
-    """What a primary transcript page shows; attribute names match ``TranscriptView``."""
+    """Display model of a primary transcript page; attribute names match ``TranscriptView``."""
 
     credential_id: str
     school_name: str
