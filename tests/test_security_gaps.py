@@ -159,3 +159,39 @@ def test_issue_and_revoke_log_no_secrets(network: Network, caplog: pytest.LogCap
         assert raw not in logged
     for student in class_records.students:
         assert student.full_name not in logged
+
+
+def test_pdf_and_qr_image_no_connection(network: Network, connections: list[Any]) -> None:
+    """A PDF and a photo of its QR code, whose link names a loopback port, open no socket."""
+    from datetime import date
+
+    import pypdfium2
+
+    from hocba.anchoring import credential_digest
+    from hocba.qrlink import build_qr_url
+    from issuer.issuance import credential_json_bytes
+    from issuer.pdf import render_transcript_pdf
+
+    batch = issue(network)
+    edited = with_internal_urls(batch.credentials[0].credential)
+    edited["id"] = batch.credentials[0].credential["id"]  # a QR link names a urn:uuid id
+    signed = resign(edited, network.school.signing_key)
+    anchored = anchor_alone(network, network.school, signed)
+    stored = credential_json_bytes(anchored)
+    origin = "http://127.0.0.1:9"
+    qr_url = build_qr_url(origin, anchored["id"], credential_digest(anchored))
+    pdf = render_transcript_pdf(anchored, stored, qr_url=qr_url, issued_on=date(2026, 6, 1))
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil()
+    import io
+
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    context = VerifierContext(network.settings, chains={network.chain.chain_id: network.chain})
+    connections.clear()
+
+    from_pdf = verify_bytes(pdf, context)
+    from_qr = verify_bytes(png.getvalue(), context, lookup=lambda _id: stored,
+                           allowed_origins=[origin])
+    assert from_pdf.status is Status.VALID
+    assert from_qr.status is Status.VALID
+    assert connections == []

@@ -79,7 +79,12 @@ def verify_bytes(data: bytes, context: VerifierContext, *, source: str = "",
 
 def _verify_pdf(data: bytes, context: VerifierContext, source: str) -> VerificationResult:
     from verifier.pdf import extract_qr_url
-    from verifier.pdfsig import check_pdf_signatures, extract_signed_credential
+    from verifier.pdfsig import (
+        check_pdf_signatures,
+        extract_signed_credential,
+        signed_revision_bytes,
+    )
+    from verifier.pdfupdates import check_appended_updates
 
     try:
         # A signed PDF is verified from its last signed revision, never from content
@@ -91,6 +96,8 @@ def _verify_pdf(data: bytes, context: VerifierContext, source: str) -> Verificat
     if result.status is Status.MALFORMED:
         return result
     result.checks.extend(check_pdf_signatures(data))
+    if signed_revision_bytes(data) is None:
+        result.checks.extend(check_appended_updates(data))
 
     try:
         qr_text = extract_qr_url(data)

@@ -301,3 +301,17 @@ def test_audit_has_who_when_why(world: World, issued_ids: list[str]) -> None:
     assert event["actor"] == "hieu-truong-a"
     assert event["action"] == "suspend"
     assert event["at"]
+
+
+@pytest.mark.parametrize(("action", "body"), [
+    ("revoke", {"reason": "thử", "reasonCode": 2, "issuer": "did:pkh:eip155:1:0x0"}),
+    ("reinstate", {"reason": "thử", "schoolCode": SCHOOL_B}),
+    ("suspend", {"reason": "thử", "issuerAccount": "0x" + "00" * 20}),
+])
+def test_extra_issuer_field_rejected(world: World, issued_ids: list[str], action: str,
+                                     body: dict[str, object]) -> None:
+    before = _verify(world, _stored(world, issued_ids[-1]))
+    response = world.client.post(f"{_BASE}/credentials/{issued_ids[-1]}/{action}",
+                                 headers=world.headers["principal_a"], json=body)
+    assert response.status_code == 422
+    assert _verify(world, _stored(world, issued_ids[-1])) == before
