@@ -56,7 +56,7 @@ _DUMMY_HASH = _HASHER.hash("no account has this password")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sends a request: a logged-in person or a school's API key."""
+    """The authenticated caller of a request: a logged-in person or a school's API key."""
 
     kind: str  # "user" or "api_key"
     label: str  # the login, or "api-key:<prefix>"

@@ -32,7 +32,7 @@ def code_without_metadata(code: bytes) -> bytes:
 
 
 def check_registry_code(registry: RegistryClient) -> None:
-    """Raise ChainError ``registry_mismatch`` unless the registry address holds our code."""
+    """Raise ChainError ``registry_mismatch`` unless the address has the registry's code."""
     code = bytes(registry.chain.call(lambda: registry.chain.w3.eth.get_code(registry.address)))
     expected = bytes.fromhex(load_artifact()["deployedBytecode"].removeprefix("0x"))
     if code and keccak(code_without_metadata(code)) == keccak(code_without_metadata(expected)):
@@ -41,8 +41,8 @@ def check_registry_code(registry: RegistryClient) -> None:
         return
     found = "no code" if not code else f"other code ({len(code)} bytes)"
     raise ChainError(
-        f"address {registry.address} on chain {registry.chain.chain_id} holds {found}, "
-        "not the learning record registry",
+        f"address {registry.address} on chain {registry.chain.chain_id} has {found}, "
+        "not the learning record registry; check [chain] registry in hocba.toml",
         code="registry_mismatch",
         message_vi=(
             f"Địa chỉ {registry.address} trên chuỗi {registry.chain.chain_id} không phải hợp đồng "

@@ -35,7 +35,7 @@ def purge_command(
 
     The credential JSON and PDF path become tombstones, the PDF file and the leaf
     salts are deleted. Batch roots on chain and the audit log stay, so the PDF the
-    student holds still verifies.
+    student keeps still verifies.
     """
     from hocba.db import open_database
     from issuer.retention import purge_credentials

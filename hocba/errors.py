@@ -75,7 +75,7 @@ class MerkleError(HocbaError, ValueError):
 
 
 class ChainError(HocbaError, RuntimeError):
-    """The chain node could not be reached or answered unexpectedly."""
+    """The chain node could not be reached or returned an unexpected response."""
 
     code = "chain_unavailable"
 

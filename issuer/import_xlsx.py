@@ -48,7 +48,7 @@ _LEAP_BUG_SERIAL = 60
 
 @dataclass(frozen=True)
 class FormulaCell:
-    """A cell that holds a formula; ``text`` is the formula as written, e.g. ``=A1+1``."""
+    """A cell containing a formula; ``text`` is the formula as written, e.g. ``=A1+1``."""
 
     text: str
     reference: str

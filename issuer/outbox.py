@@ -180,7 +180,7 @@ class Outbox:
     def broadcast(self, row_id: int, signed: SignedTx) -> TxResult | None:
         """Broadcast a stored transaction and mark it ``sent``.
 
-        "already known" counts as sent. When the node says the nonce is used, the
+        "already known" counts as sent. When the node reports the nonce as used, the
         transaction is looked up: return it if it was mined, else raise ChainError
         ``nonce_used`` so that reconciliation decides.
         """

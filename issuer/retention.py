@@ -5,7 +5,7 @@ purged, and the batch root it was anchored under), replaces its PDF path with a
 tombstone and deletes that PDF file, and deletes its leaf salts. Without the salts
 the leaf and the hashes kept in the row can no longer be linked to a person. Batch
 rows, their roots on chain, outbox transactions and the audit log stay: the
-credential the student holds still verifies against the chain, and the audit log
+credential the student keeps still verifies against the chain, and the audit log
 records the purge without personal data.
 
 Only credentials of finished batches (anchored or failed) are purged: an
@@ -38,7 +38,7 @@ _FINISHED = ("anchored", "failed")
 
 @dataclass
 class PurgeResult:
-    """What a purge did: the credentials purged and the PDF files deleted."""
+    """Result of a purge: the credentials purged and the PDF files deleted."""
 
     purged: list[str] = field(default_factory=list)
     files_deleted: int = 0

@@ -9,7 +9,7 @@ leaf, so it is reported as tampered.
 
 The school's Ed25519 signature covers the whole credential, so it cannot be checked
 on a part. Integrity comes from the anchored leaf alone. ``issuer`` is confirmed
-because the registry says which account anchored the root. ``validFrom`` and the
+because the registry records which account anchored the root. ``validFrom`` and the
 verification method are not bound to the leaf, so they are shown as the holder
 stated them and are not used to decide the status.
 """
