@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
+import hocba.db_wallet  # noqa: F401  (the wallet tables belong to the schema too)
 from hocba.db import Batch, StoredKey, open_database
 from hocba.errors import KeyStoreError
 from issuer.keystore import KeyStore, passphrase_for_home
@@ -29,7 +30,7 @@ def test_migration_idempotent(database_url: str) -> None:
     engine = open_database(database_url)
     with engine.connect() as connection:
         versions = connection.execute(text("select version_num from alembic_version")).all()
-    assert [tuple(row) for row in versions] == [("0004",)]
+    assert [tuple(row) for row in versions] == [("0005",)]
 
 
 def _head_revision() -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import hocba.db  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Importing the table modules registers their tables on SQLModel.metadata.
+import hocba.db
+import hocba.db_wallet  # noqa: F401
 
 target_metadata = SQLModel.metadata
 
