@@ -9,10 +9,14 @@
 - the peak memory (PSS, main process plus workers) of a whole `issue_all` run
   with PDFs on the in-process EVM, sampled every 0.2 s, with the memory after each
   class to show whether it stays flat;
-- a cProfile excerpt of the JSON path in one process.
+- the memory of the JSON path alone (main process and workers) after batches of
+  1,000, 5,000 and 10,000 credentials in 2 workers;
+- a cProfile of the JSON path in one process: a flame-style call tree
+  (bench.profile_tree) and the functions with the most own time.
 
-Keys and certificates are generated fresh into a temporary folder. Results go to
-``bench/results/issue.json``.
+The JSON and PDF runs are repeated (``--repeat``, default 3) and the fastest run is
+reported, because the machine may be shared. Keys and certificates are generated
+fresh into a temporary folder. Results go to ``bench/results/issue.json``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import os
 import platform
 import pstats
 import resource
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,13 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.issue_setup import bench_school, make_pkcs12_signers, pss_bytes, school_network
+from bench.profile_tree import call_tree, find_function
 from issuer.bulk import gather_class, issue_all, open_pool, render_pdf, sign_class
 from issuer.curriculum import load_curriculum
 from issuer.issuance import credential_json_bytes, prepare_batch
 from issuer.records import ClassRecords
 from scripts.sample_data import generate_school
 
-__all__ = ["main", "measure_json", "measure_pdfs", "measure_run"]
+__all__ = ["main", "measure_json", "measure_json_memory", "measure_pdfs", "measure_run"]
 
 RESULTS = Path(__file__).resolve().parent / "results" / "issue.json"
 VERIFY_ORIGIN = "https://verify.hocba.vn"
@@ -177,8 +184,55 @@ def measure_run(classes: int, class_size: int, workers: int, folder: Path) -> di
             "pssEvery50PdfsMiB": [round(value / mib, 1) for value in progress.pdf_samples]}
 
 
-def profile_json(size: int) -> str:
-    """Return the top of a cProfile of ``prepare_batch`` for ``size`` credentials, by own time."""
+def _status_mib(name: str) -> float:
+    """Return a memory figure of this process from /proc/self/status (VmRSS, VmHWM) in MiB."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(name + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def measure_json_memory(sizes: list[int], workers: int) -> list[dict[str, Any]]:
+    """Sign one batch of each size in a fresh Python process and record its memory.
+
+    Each size runs in its own process (``--memory-child``), so no figure includes
+    what an earlier batch left behind.
+    """
+    rows = []
+    for size in sizes:
+        output = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [sys.executable, "-m", "bench.issue", "--memory-child", str(size),
+             "--memory-workers", str(workers)],
+            check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        rows.append(json.loads(output.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def _memory_child(size: int, workers: int) -> dict[str, Any]:
+    """Sign one batch of ``size`` credentials and return the memory while it is held."""
+    signer = bench_school()
+    pool = open_pool(workers, signer, ())
+    try:
+        records = big_class(size)
+        prepared = gather_class(records, sign_class(pool, records, workers))
+        workers_pss = pss_bytes() - _own_pss()
+        return {"credentials": len(prepared.credentials),
+                "mainRssMiB": _status_mib("VmRSS"),
+                "mainPeakRssMiB": _status_mib("VmHWM"),
+                "workersPssMiB": round(workers_pss / 1024 / 1024, 1)}
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _own_pss() -> int:
+    for line in Path("/proc/self/smaps_rollup").read_text(encoding="ascii").splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def profile_json(size: int) -> dict[str, str]:
+    """Profile ``prepare_batch`` for ``size`` credentials: call tree and top own times."""
     signer = bench_school()
     records = big_class(size)
     curriculum = load_curriculum()
@@ -186,9 +240,18 @@ def profile_json(size: int) -> str:
     profiler.enable()
     prepare_batch(records, signer, curriculum=curriculum)
     profiler.disable()
+    stats = pstats.Stats(profiler)
+    root = find_function(stats, "prepare_batch")
+    tree = call_tree(stats, root, depth=4, min_share=0.02) if root else ""
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("tottime").print_stats(15)
-    return text.getvalue().split("\n", 4)[-1].strip("\n")
+    return {"callTree": tree, "ownTime": text.getvalue().split("\n", 4)[-1].strip("\n")}
+
+
+def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the fastest of repeated runs, with every run's rate beside it."""
+    best = max(runs, key=lambda run: run["perSecond"])
+    return {**best, "runs": len(runs), "allPerSecond": [run["perSecond"] for run in runs]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,14 +260,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-count", type=int, default=100, help="PDFs per PDF run")
     parser.add_argument("--run-classes", type=int, default=10, help="classes in the memory run")
     parser.add_argument("--class-size", type=int, default=40, help="students per class there")
-    parser.add_argument("--stages", default="json,pdf,run",
-                        help="comma-separated subset of json, pdf, run; the other results "
-                             "already in the results file are kept")
+    parser.add_argument("--stages", default="json,memory,pdf,run",
+                        help="comma-separated subset of json, memory, pdf, run; the other "
+                             "results already in the results file are kept")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each JSON and PDF measurement; the fastest is reported")
+    parser.add_argument("--memory-sizes", default="1000,5000,10000",
+                        help="comma-separated batch sizes of the memory stage")
+    parser.add_argument("--memory-child", type=int, default=0,
+                        help="internal: sign one batch of this size, print its memory, exit")
+    parser.add_argument("--memory-workers", type=int, default=2,
+                        help="worker processes of the memory stage")
     args = parser.parse_args(argv)
+    if args.memory_child:
+        print(json.dumps(_memory_child(args.memory_child, args.memory_workers)))
+        return 0
     stages = set(args.stages.split(","))
 
     results: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8")) \
-        if RESULTS.exists() and stages != {"json", "pdf", "run"} else {}
+        if RESULTS.exists() and stages != {"json", "memory", "pdf", "run"} else {}
     results |= {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "processor": platform.processor() or platform.machine(),
@@ -214,12 +288,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hocba-bench-issue-") as temp:
         folder = Path(temp)
         if "json" in stages:
-            results["json"] = [measure_json(args.json_count, workers) for workers in (1, 2)]
+            results["json"] = [
+                _best([measure_json(args.json_count, workers) for _ in range(args.repeat)])
+                for workers in (1, 2)]
             results["profileJson"] = profile_json(min(args.json_count, 500))
             print(json.dumps(results["json"]))
+        if "memory" in stages:
+            sizes = [int(text) for text in args.memory_sizes.split(",")]
+            results["jsonMemory"] = measure_json_memory(sizes, args.memory_workers)
+            print(json.dumps(results["jsonMemory"]))
         if "pdf" in stages:
-            results["pdf"] = [measure_pdfs(args.pdf_count, signers, 2, folder)
-                              for signers in (1, 3)]
+            results["pdf"] = [
+                _best([measure_pdfs(args.pdf_count, signers, 2, folder / f"run-{index}")
+                       for index in range(args.repeat)])
+                for signers in (1, 3)]
             print(json.dumps(results["pdf"]))
         if "run" in stages:
             results["run"] = measure_run(args.run_classes, args.class_size, 2, folder)

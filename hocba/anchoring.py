@@ -20,6 +20,7 @@ from typing import Any
 from hocba.anchorproof import ANCHOR_PROOF_TYPE, AnchorProof
 from hocba.dataintegrity import is_eddsa_proof
 from hocba.errors import CredentialError
+from hocba.fastfields import fast_field_digests, fields_root_of_digests
 from hocba.fastjcs import fast_field_triple
 from hocba.jcs import sha256_canonical
 from hocba.merkle import leaf_hash
@@ -37,6 +38,7 @@ __all__ = [
     "fields_root",
     "fields_root_of_subject",
     "flatten_fields",
+    "leaf_of_parts",
     "split_proofs",
 ]
 
@@ -121,7 +123,17 @@ def fields_root(digests: Iterable[bytes]) -> bytes:
 
 
 def field_digests(subject: Mapping[str, Any], field_seed: bytes) -> dict[str, bytes]:
-    """Map each field pointer of ``subject`` to its field digest."""
+    """Map each field pointer of ``subject`` to its field digest, in document order.
+
+    Plain JSON subjects take the byte-identical fast path of ``hocba.fastfields``.
+    """
+    fast = fast_field_digests(subject, field_seed)
+    if fast is not None:
+        return dict(zip(*fast, strict=True))
+    return _reference_field_digests(subject, field_seed)
+
+
+def _reference_field_digests(subject: Mapping[str, Any], field_seed: bytes) -> dict[str, bytes]:
     return {
         pointer: field_digest(field_salt(field_seed, pointer), pointer, value)
         for pointer, value in flatten_fields(subject)
@@ -130,7 +142,10 @@ def field_digests(subject: Mapping[str, Any], field_seed: bytes) -> dict[str, by
 
 def fields_root_of_subject(subject: Mapping[str, Any], field_seed: bytes) -> bytes:
     """Return the ``fieldsRoot`` of a ``credentialSubject``."""
-    return fields_root(field_digests(subject, field_seed).values())
+    fast = fast_field_digests(subject, field_seed)
+    if fast is not None:
+        return fields_root_of_digests(fast[1])
+    return fields_root(_reference_field_digests(subject, field_seed).values())
 
 
 def split_proofs(
@@ -207,6 +222,26 @@ def compute_leaf(
             "Văn bản không có credentialSubject.",
         )
     digest = credential_digest(signed_credential_without_anchor)
+    return leaf_hash(leaf_salt, digest, fields_root_of_subject(subject, field_seed))
+
+
+def leaf_of_parts(document: Mapping[str, Any], eddsa_proof: Mapping[str, Any],
+                  leaf_salt: bytes, field_seed: bytes, *, digest: bytes | None = None) -> bytes:
+    """Return the leaf of a credential already split by ``split_proofs``.
+
+    The result equals ``compute_leaf({**document, "proof": eddsa_proof}, ...)`` without
+    splitting and copying the credential a second time. ``eddsa_proof`` must be the
+    eddsa proof that ``split_proofs`` returned. ``digest``, when given, is that
+    credential's ``credentialDigest`` (from ``verify_eddsa_proof_digest``).
+    """
+    subject = document.get("credentialSubject")
+    if subject is None:
+        raise _malformed(
+            "the credential has no credentialSubject",
+            "Văn bản không có credentialSubject.",
+        )
+    if digest is None:
+        digest = sha256_canonical({**document, "proof": eddsa_proof})
     return leaf_hash(leaf_salt, digest, fields_root_of_subject(subject, field_seed))
 
 

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from hocba.errors import CredentialError
+from hocba.fastjcs import canonical_members, copy_plain_object, is_plain_json, join_members
 from hocba.jcs import canonicalize
 from hocba.multibase import multibase_decode, multibase_encode
 
@@ -35,8 +36,10 @@ __all__ = [
     "proof_config",
     "public_key_from_did_key",
     "sign_credential",
+    "sign_credential_canonical",
     "verification_method_for",
     "verify_eddsa_proof",
+    "verify_eddsa_proof_digest",
 ]
 
 logger = logging.getLogger(__name__)
@@ -187,6 +190,28 @@ def sign_credential(
     The input is not modified. ``created`` is a time-zone-aware datetime (written in
     UTC to the second) or an XML Schema dateTime string.
     """
+    signed, _canonical = sign_credential_canonical(
+        document, private_key, verification_method, created, proof_purpose=proof_purpose
+    )
+    return signed
+
+
+def sign_credential_canonical(
+    document: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime | str,
+    *,
+    proof_purpose: str = "assertionMethod",
+) -> tuple[dict[str, Any], bytes]:
+    """Sign like ``sign_credential``; also return the RFC 8785 bytes of the signed credential.
+
+    Its ``proof`` is the one eddsa proof, so the SHA-256 of these bytes is the
+    credential's ``credentialDigest``. A plain JSON document is copied and checked in
+    one walk, and each top-level member is canonicalized once for both the signed
+    bytes and the returned bytes (``hocba.fastjcs``). Other documents take
+    ``copy.deepcopy`` and ``canonicalize``, with the same result.
+    """
     if not isinstance(document, Mapping):
         raise _malformed("the document must be a JSON object", "Văn bản phải là đối tượng JSON.")
     if "proof" in document:
@@ -208,7 +233,9 @@ def sign_credential(
             "Phương thức xác minh không khớp với khóa ký.",
         )
 
-    unsecured = copy.deepcopy(dict(document))
+    plain = copy_plain_object(document)
+    members = canonical_members(plain) if plain is not None else None
+    unsecured = plain if plain is not None else copy.deepcopy(dict(document))
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -217,11 +244,22 @@ def sign_credential(
         "proofPurpose": proof_purpose,
     }
     config = proof_config(unsecured, options)
-    signature = private_key.sign(hash_data(unsecured, config))
+    document_bytes = join_members(members) if members is not None else None
+    if document_bytes is None:
+        members = None
+        document_bytes = canonicalize(unsecured)
+    config_hash = hashlib.sha256(canonicalize(config)).digest()
+    signature = private_key.sign(config_hash + hashlib.sha256(document_bytes).digest())
 
     proof = {**config, "proofValue": multibase_encode(signature)}
+    signed = {**unsecured, "proof": proof}
+    signed_bytes = None
+    if members is not None:
+        signed_bytes = join_members({**members, "proof": canonicalize(proof)})
+    if signed_bytes is None:
+        signed_bytes = canonicalize(signed)
     logger.debug("signed document with %s", verification_method)
-    return {**unsecured, "proof": proof}
+    return signed, signed_bytes
 
 
 def _check_proof_shape(proof: Any) -> None:
@@ -256,6 +294,20 @@ def verify_eddsa_proof(
     and ``signature_invalid`` when it does not match the document or the key. Returns
     nothing on success.
     """
+    verify_eddsa_proof_digest(document_without_proofs, proof, public_key)
+
+
+def verify_eddsa_proof_digest(
+    document_without_proofs: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_key: bytes | Ed25519PublicKey,
+) -> bytes:
+    """Verify like ``verify_eddsa_proof``; return the SHA-256 of JCS of the document with
+    ``proof`` as its ``proof`` member.
+
+    When ``proof`` is the credential's only eddsa proof, that is its ``credentialDigest``.
+    A plain JSON document is canonicalized member by member once for both hashes.
+    """
     if not isinstance(document_without_proofs, Mapping):
         raise _malformed("the document must be a JSON object", "Văn bản phải là đối tượng JSON.")
     if "proof" in document_without_proofs:
@@ -283,10 +335,24 @@ def verify_eddsa_proof(
         raise _signature_invalid("the proof's verification method names a different key")
 
     config = proof_config(document_without_proofs, proof)
+    members = None
+    if type(document_without_proofs) is dict and is_plain_json(document_without_proofs):
+        members = canonical_members(document_without_proofs)
+    document_bytes = join_members(members) if members is not None else None
+    if document_bytes is None:
+        members = None
+        document_bytes = canonicalize(document_without_proofs)
+    signed_data = hashlib.sha256(canonicalize(config)).digest() + hashlib.sha256(
+        document_bytes).digest()
     try:
-        Ed25519PublicKey.from_public_bytes(key_bytes).verify(
-            signature, hash_data(document_without_proofs, config)
-        )
+        Ed25519PublicKey.from_public_bytes(key_bytes).verify(signature, signed_data)
     except InvalidSignature:
         logger.debug("eddsa proof by %s does not match the document", method)
         raise _signature_invalid("the Ed25519 signature does not match the document") from None
+
+    with_proof = None
+    if members is not None:
+        with_proof = join_members({**members, "proof": canonicalize(proof)})
+    if with_proof is None:
+        with_proof = canonicalize({**document_without_proofs, "proof": proof})
+    return hashlib.sha256(with_proof).digest()

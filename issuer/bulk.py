@@ -47,6 +47,7 @@ from issuer.issuance import (
     PreparedBatch,
     SchoolSigner,
     anchor_batch,
+    paused_gc,
     prepare_batch,
 )
 from issuer.outbox import crash_point
@@ -185,7 +186,10 @@ def sign_class(pool: Executor, class_records: ClassRecords, workers: int,
 def gather_class(class_records: ClassRecords,
                  futures: list[Future[list[IssuedCredential]]]) -> PreparedBatch:
     """Collect the signed chunks of a class in order and build its Merkle tree."""
-    credentials = [item for future in futures for item in future.result()]
+    # Unpickling a chunk allocates about 200 dicts and lists per credential, which
+    # would make the garbage collector rescan the growing batch again and again.
+    with paused_gc():
+        credentials = [item for future in futures for item in future.result()]
     tree = MerkleTree.build(item.leaf for item in credentials)
     label = f"{class_records.class_name} {class_records.school_year}"
     return PreparedBatch(label, class_records, credentials, tree)

@@ -14,13 +14,16 @@ The steps, each its own function so the CLI, the demo and the API share them:
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import logging
 import re
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -32,9 +35,9 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from hocba.anchoring import credential_digest, fields_root_of_subject
+from hocba.anchoring import fields_root_of_subject
 from hocba.chain import TxResult
-from hocba.dataintegrity import sign_credential, verification_method_for
+from hocba.dataintegrity import sign_credential_canonical, verification_method_for
 from hocba.db import AuditEvent, Batch, CredentialRecord
 from hocba.errors import ChainError, InputError
 from hocba.merkle import MerkleTree, leaf_hash
@@ -54,6 +57,7 @@ __all__ = [
     "anchor_batch",
     "credential_json_bytes",
     "file_slug",
+    "paused_gc",
     "prepare_batch",
     "write_pdfs",
 ]
@@ -135,29 +139,58 @@ def prepare_batch(class_records: ClassRecords, signer: SchoolSigner, *,
     method = verification_method_for(signer.public_key)
 
     credentials = []
-    for record in class_records.students:
-        unsigned = builder(record, signer.identity, credential_id=f"urn:uuid:{uuid.uuid4()}",
-                           valid_from=issued_at)
-        signed = sign_credential(unsigned, signer.signing_key, method, issued_at)
-        leaf_salt = secrets.token_bytes(32)
-        field_seed = secrets.token_bytes(32)
-        # The leaf as compute_leaf makes it, without hashing the credential a second time.
-        digest = credential_digest(signed)
-        credentials.append(IssuedCredential(
-            record=record,
-            credential=signed,
-            digest=digest,
-            leaf=leaf_hash(leaf_salt, digest,
-                           fields_root_of_subject(signed["credentialSubject"], field_seed)),
-            leaf_salt=leaf_salt,
-            field_seed=field_seed,
-        ))
+    with paused_gc():
+        for record in class_records.students:
+            credentials.append(_issue_one(record, signer, builder, method, issued_at))
 
     tree = MerkleTree.build(item.leaf for item in credentials)
     label = f"{class_records.class_name} {class_records.school_year}"
     logger.info("prepared batch %s: %d credentials, root %s", label, len(credentials),
                 tree.root.hex())
     return PreparedBatch(label, class_records, credentials, tree)
+
+
+def _issue_one(record: Any, signer: SchoolSigner, builder: RecordBuilder, method: str,
+               issued_at: datetime) -> IssuedCredential:
+    """Build, sign and hash one credential (the body of ``prepare_batch``)."""
+    unsigned = builder(record, signer.identity, credential_id=f"urn:uuid:{uuid.uuid4()}",
+                       valid_from=issued_at)
+    signed, signed_bytes = sign_credential_canonical(unsigned, signer.signing_key, method,
+                                                     issued_at)
+    leaf_salt = secrets.token_bytes(32)
+    field_seed = secrets.token_bytes(32)
+    # The leaf as compute_leaf makes it, without canonicalizing the credential again:
+    # its proof is the one eddsa proof, so this is its credentialDigest.
+    digest = hashlib.sha256(signed_bytes).digest()
+    return IssuedCredential(
+        record=record,
+        credential=signed,
+        digest=digest,
+        leaf=leaf_hash(leaf_salt, digest,
+                       fields_root_of_subject(signed["credentialSubject"], field_seed)),
+        leaf_salt=leaf_salt,
+        field_seed=field_seed,
+    )
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Turn off the cyclic garbage collector for a block, then restore its previous state.
+
+    A credential is about 200 dicts and lists, and a batch keeps them all alive, so
+    without the pause the collector rescans the growing batch again and again (about
+    a fifth of ``prepare_batch``'s time in one process, measured with 2,000 credentials).
+    The credentials are trees of dicts and lists without reference cycles, so nothing
+    waits for the collector meanwhile. The collector is process-wide: a thread that
+    pauses it pauses it for the other threads too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def anchor_batch(prepared: PreparedBatch, signer: SchoolSigner, *, registry: RegistryClient,
