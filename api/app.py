@@ -38,9 +38,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.account_routes import account_router
 from api.batch import batch_items, read_files
 from api.match import json_object, match_result, match_target
+from api.page_auth import install_page_auth
 from api.pages import LANGUAGES, PAGE_HEADERS, render_not_found, render_verdict
 from api.problems import ProblemError, install_problem_handlers
 from api.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, RateLimiter
+from api.school_pages import install_school_pages
 from api.school_routes import school_router
 from api.service import VerificationService, parse_binding, parse_credential_uuid
 from api.uploads import DEFAULT_MAX_UPLOAD_BYTES, read_json_body, read_uploaded_file, upload_kind
@@ -285,7 +287,9 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
 
     app.state.instance = instance
     app.include_router(account_router(rate_limiter))
+    install_page_auth(app, rate_limiter)
     app.include_router(school_router(instance, limit))
+    install_school_pages(app, instance, limit)
     install_pages(app, service, rate_limiter, limit)
     logger.info("verification API ready (upload limit %d bytes, %d requests per minute)", limit,
                 requests_per_minute)

@@ -22,7 +22,7 @@ from hocba.cli_accounts import create_user_command
 from hocba.cli_anchor import anchor_command
 from hocba.cli_bulk import issue_all_command
 from hocba.cli_data import purge_command
-from hocba.cli_import import preview_command
+from hocba.cli_import import TYPE_HELP, preview_command
 from hocba.cli_wallet import wallet_app
 from hocba.errors import HocbaError, ImportRowsError
 from hocba.instance import Instance
@@ -327,31 +327,31 @@ def issue_command(
     school: Annotated[str, typer.Option("--school", help="mã trường / school code")],
     out: Annotated[Path, typer.Option("--out", help="thư mục PDF / PDF folder")] = Path("out"),
     principal: Annotated[str, typer.Option(help="hiệu trưởng / principal")] = "",
+    type_name: Annotated[str, typer.Option("--type", help=TYPE_HELP)] = "thcs",
     chain: ChainOption = None, home: HomeOption = None,
 ) -> None:
-    """Nhập, ký, ghi nhận và xuất PDF học bạ một lớp / import, sign, anchor and render a class."""
+    """Nhập, ký, ghi nhận và xuất PDF văn bản một lớp / import, sign, anchor and render a class."""
     from datetime import UTC, datetime
 
+    from issuer import record_types
     from issuer.accreditation import load_school_signer
-    from issuer.curriculum import load_curriculum
-    from issuer.importer import read_class_file
-    from issuer.issuance import anchor_batch, prepare_batch, write_pdfs
+    from issuer.issuance import anchor_batch, write_pdfs
 
+    kind = record_types.record_type(type_name)
     instance = Instance(load_settings(home), chain_choice=chain)
-    curriculum = load_curriculum()
-    class_records = read_class_file(csv_file, curriculum)
+    class_records = record_types.read_records_file(kind, csv_file)
     signer = load_school_signer(instance.keys, instance.engine, school,
                                 principal=_nfc(principal))
     _reject_reissue(instance, signer.account.address,
-                    f"{class_records.class_name} {class_records.school_year}")
-    prepared = prepare_batch(class_records, signer, curriculum=curriculum)
+                    record_types.batch_label(kind, class_records))
+    prepared = record_types.prepare_records(kind, class_records, signer)
     batch = anchor_batch(prepared, signer, registry=instance.registry, engine=instance.engine)
-    paths = write_pdfs(batch, out / class_records.class_name,
-                       verify_base_url=instance.settings.verify_base_url,
+    folder = out / record_types.folder_name(kind, class_records)
+    paths = write_pdfs(batch, folder, verify_base_url=instance.settings.verify_base_url,
                        issued_on=datetime.now(UTC).date(), engine=instance.engine)
-    console.print(f"Lô / batch {batch.batch_id}: {len(paths)} học bạ lớp "
+    console.print(f"Lô / batch {batch.batch_id}: {len(paths)} {kind.short_vi} lớp "
                   f"{class_records.class_name}, khối / block {batch.tx.block_number}, "
-                  f"gas {batch.tx.gas_used} → {out / class_records.class_name}")
+                  f"gas {batch.tx.gas_used} → {folder}")
 
 
 @school_app.command("revoke")

@@ -1,4 +1,8 @@
-"""`hocba school preview FILE`: check a class spreadsheet before anything is issued.
+"""`hocba school preview FILE [--type TYPE]`: check a class spreadsheet before anything is issued.
+
+``--type`` takes a record type code or alias of ``issuer.record_types`` (thcs,
+primary, thpt, gdtx, completion, competence); the default is the
+lower-secondary transcript.
 
 Every student row is listed with its status, Vietnamese first. The exit code is
 0 when the file can be issued as it is, 1 when any row or the file has a
@@ -17,9 +21,13 @@ from rich.console import Console
 from rich.table import Table
 
 from hocba.errors import HocbaError
-from issuer.importer import ImportPreview, ImportProblem, preview_class_file
+from issuer.importer import ImportPreview, ImportProblem
+from issuer.record_types import DEFAULT_TYPE, RECORD_TYPES, preview_records, record_type
 
-__all__ = ["preview_command"]
+__all__ = ["TYPE_HELP", "preview_command"]
+
+TYPE_HELP = ("loại văn bản / record type: " +
+             ", ".join(f"{item.alias} ({item.code})" for item in RECORD_TYPES.values()))
 
 console = Console(soft_wrap=True, emoji=False)
 error_console = Console(stderr=True, soft_wrap=True, emoji=False)
@@ -36,11 +44,12 @@ def _problem_json(problem: ImportProblem) -> dict[str, object]:
     }
 
 
-def preview_json(preview: ImportPreview) -> dict[str, object]:
+def preview_json(preview: ImportPreview, type_code: str = DEFAULT_TYPE) -> dict[str, object]:
     """Return the preview as a JSON object with camelCase keys."""
     records = preview.records
     return {
         "file": preview.source,
+        "recordType": type_code,
         "canIssue": preview.can_issue,
         "className": records.class_name if records else None,
         "schoolYear": records.school_year if records else None,
@@ -83,16 +92,19 @@ def preview_command(
     file: Annotated[Path, typer.Argument(help="bảng điểm một lớp (.xlsx hoặc .csv) / one class",
                                          exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    type_name: Annotated[str, typer.Option("--type", help=TYPE_HELP)] = DEFAULT_TYPE,
 ) -> None:
     """Xem trước bảng điểm, không cấp gì / check a class file without issuing. Exit 0 if OK."""
     try:
-        preview = preview_class_file(file)
+        kind = record_type(type_name)
+        preview = preview_records(kind, file.read_bytes(), file.name)
     except HocbaError as exc:
         error_console.print(f"[red]Lỗi:[/red] {exc.message_vi}")
         error_console.print(f"[dim]Error ({exc.code}): {exc}[/dim]")
         raise typer.Exit(2) from exc
     if as_json:
-        sys.stdout.write(json.dumps(preview_json(preview), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(preview_json(preview, kind.code), ensure_ascii=False,
+                                    indent=2) + "\n")
     else:
         _print_preview(preview)
     if not preview.can_issue:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.documents import Documents, build_documents
-from tests.conftest import free_port
+from tests.browser.serving import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -40,24 +38,11 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Documents:
 @pytest.fixture(scope="module")
 def server_url(docs: Documents) -> Iterator[str]:
     """Serve the app with uvicorn on a free 127.0.0.1 port in a thread; stop it afterwards."""
-    import uvicorn
 
     from api import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(docs.instance, requests_per_minute=0), host="127.0.0.1",
-                            port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port} within 15 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(docs.instance, requests_per_minute=0)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
