@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.account_routes import account_router
+from api.accreditation_pages import install_accreditation_pages
 from api.batch import batch_items, read_files
 from api.match import json_object, match_result, match_target
 from api.page_auth import install_page_auth
@@ -290,6 +291,7 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
     install_page_auth(app, rate_limiter)
     app.include_router(school_router(instance, limit))
     install_school_pages(app, instance, limit)
+    install_accreditation_pages(app, instance)
     install_pages(app, service, rate_limiter, limit)
     logger.info("verification API ready (upload limit %d bytes, %d requests per minute)", limit,
                 requests_per_minute)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hocba.cli_accounts import create_user_command
+from hocba.cli_accreditation import register_accreditation_commands
 from hocba.cli_anchor import anchor_command
 from hocba.cli_bulk import issue_all_command
 from hocba.cli_data import purge_command
@@ -48,6 +49,7 @@ app.add_typer(school_app, name="school")
 app.add_typer(wallet_app, name="wallet")
 app.command("anchor")(anchor_command)
 admin_app.command("create-user")(create_user_command)
+register_accreditation_commands(admin_app)
 school_app.command("preview")(preview_command)
 school_app.command("issue-all")(issue_all_command)
 school_app.command("purge")(purge_command)

@@ -136,6 +136,47 @@ class RegistryClient:
     def batch(self, root: bytes, *, block: int | str = "latest") -> dict[str, Any]:
         return self._named("batch", self._read("batch", root, block=block))
 
+    def reassign_issuer(self, admin: LocalAccount, issuer: str, new_accreditor: str) -> TxResult:
+        return self._transact(admin, "reassignIssuer", issuer, new_accreditor)
+
+    def issuer_names(self, account: str, *, block: int | str = "latest") -> list[dict[str, Any]]:
+        """Return every name of an issuer, oldest first, each with its ``fromBlock``."""
+        raw = self._read("issuerNames", to_checksum_address(account), block=block)
+        return [{"name": name, "fromBlock": int(from_block)} for name, from_block in raw]
+
+    def issuer_accreditors(self, account: str, *,
+                           block: int | str = "latest") -> list[dict[str, Any]]:
+        """Return every supervising accreditor of an issuer, oldest first, with ``fromBlock``."""
+        raw = self._read("issuerAccreditors", to_checksum_address(account), block=block)
+        return [{"accreditor": to_checksum_address(accreditor), "fromBlock": int(from_block)}
+                for accreditor, from_block in raw]
+
+    def issuer_key(self, account: str, public_key: bytes, *,
+                   block: int | str = "latest") -> dict[str, Any]:
+        raw = self._read("issuerKey", to_checksum_address(account), public_key, block=block)
+        return self._named("issuerKey", raw)
+
+    def events(self, event: str, *, from_block: int = 0,
+               **argument_filters: Any) -> list[dict[str, Any]]:
+        """Return the logs of ``event`` from ``from_block`` on, oldest first.
+
+        Each entry has the decoded ``args`` (addresses checksummed, bytes as 0x hex),
+        ``blockNumber``, ``transactionHash`` and ``logIndex``. ``argument_filters`` match
+        indexed arguments only.
+        """
+        event_type = getattr(self.contract.events, event)
+        logs = self.chain.call(lambda: event_type.get_logs(
+            argument_filters=argument_filters or None, from_block=from_block, to_block="latest"))
+        entries = []
+        for log in logs:
+            args = {name: "0x" + value.hex() if isinstance(value, bytes) else value
+                    for name, value in dict(log["args"]).items()}
+            entries.append({"args": args, "blockNumber": int(log["blockNumber"]),
+                            "transactionHash": "0x" + bytes(log["transactionHash"]).hex(),
+                            "logIndex": int(log["logIndex"])})
+        entries.sort(key=lambda entry: (entry["blockNumber"], entry["logIndex"]))
+        return entries
+
     # Internals -------------------------------------------------------------
 
     def _transact(self, account: LocalAccount, function: str, *args: Any) -> TxResult:
