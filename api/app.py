@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.account_routes import account_router
 from api.accreditation_pages import install_accreditation_pages
 from api.batch import batch_items, read_files
+from api.learner_routes import learner_router
 from api.match import json_object, match_result, match_target
 from api.page_auth import install_page_auth
 from api.pages import LANGUAGES, PAGE_HEADERS, render_not_found, render_verdict
@@ -290,6 +291,7 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
     app.include_router(account_router(rate_limiter))
     install_page_auth(app, rate_limiter)
     app.include_router(school_router(instance, limit))
+    app.include_router(learner_router())
     install_school_pages(app, instance, limit)
     install_accreditation_pages(app, instance)
     install_pages(app, service, rate_limiter, limit)

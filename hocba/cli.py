@@ -24,6 +24,7 @@ from hocba.cli_anchor import anchor_command
 from hocba.cli_bulk import issue_all_command
 from hocba.cli_data import purge_command
 from hocba.cli_import import TYPE_HELP, preview_command
+from hocba.cli_learner import backfill_command, learner_app
 from hocba.cli_wallet import wallet_app
 from hocba.errors import HocbaError, ImportRowsError
 from hocba.instance import Instance
@@ -47,12 +48,14 @@ app.add_typer(chain_app, name="chain")
 app.add_typer(admin_app, name="admin")
 app.add_typer(school_app, name="school")
 app.add_typer(wallet_app, name="wallet")
+app.add_typer(learner_app, name="learner")
 app.command("anchor")(anchor_command)
 admin_app.command("create-user")(create_user_command)
 register_accreditation_commands(admin_app)
 school_app.command("preview")(preview_command)
 school_app.command("issue-all")(issue_all_command)
 school_app.command("purge")(purge_command)
+school_app.command("backfill")(backfill_command)
 
 # soft_wrap keeps each message on one line when the output is piped or grepped.
 console = Console(soft_wrap=True, emoji=False)

@@ -31,8 +31,15 @@ from issuer.csv_cells import (
 )
 from issuer.curriculum import Curriculum, Subject
 from issuer.import_checks import check_row_results, term_suffix
-from issuer.records import StudentYearRecord, SubjectResult
+from issuer.records import SchoolTransfer, StudentYearRecord, SubjectResult
 from issuer.rules import TERMS, RuleSet
+from issuer.transcript import school_year_period
+from issuer.transfer import TransferProblem, transfer_problems
+from issuer.transfer_import import (
+    academic_mismatches,
+    filled_terms,
+    parse_transfer_cells,
+)
 
 __all__ = ["CLASS_COLUMNS", "ImportProblem", "RowParser"]
 
@@ -95,13 +102,15 @@ class RowParser:
                 "inconsistent_class_column",
             )
 
-    def _parse_subjects(self, row: int, record: list[str]) -> list[SubjectResult] | None:
+    def _parse_subjects(self, row: int, record: list[str],
+                        terms: tuple[str, ...] = TERMS) -> list[SubjectResult] | None:
         results: list[SubjectResult] = []
         complete = True
         for subject in self._subjects:
             parser = parse_score if subject.is_scored else parse_pass_fail
             values = [
                 self._field(row, record, f"{subject.csv_label} {term_suffix(term)}", parser)
+                if term in terms else ""
                 for term in TERMS
             ]
             if _MISSING in values:
@@ -184,12 +193,23 @@ class RowParser:
             self._check_birth_date(row, record[self._columns["ngày sinh"]], born, grade, year)
         self._check_duplicates(row, name, born, student_id)
 
-        subjects = self._parse_subjects(row, record)
-        academic = self._levels(row, record, "Kết quả học tập")
-        conduct = self._levels(row, record, "Kết quả rèn luyện")
+        transfer, terms = self._transfer(row, record, year)
+        subjects = self._parse_subjects(row, record, terms)
+        academic = self._levels(row, record, "Kết quả học tập", terms)
+        conduct = self._levels(row, record, "Kết quả rèn luyện", terms)
         award = self._field(row, record, "Danh hiệu", parse_award)
         remark = self._field(row, record, "Nhận xét", parse_remark)
-        if subjects is not None:
+        if isinstance(transfer, SchoolTransfer) and transfer.direction == "out" and award:
+            self._add(row, "Danh hiệu", str(award),
+                      "Học sinh chuyển đi không có danh hiệu cả năm ở trường chuyển đi; để trống "
+                      "cột Danh hiệu.",
+                      "a transferred-out record carries no award title; leave it empty",
+                      "transfer_out_with_award")
+        if subjects is not None and isinstance(transfer, SchoolTransfer):
+            for item in academic_mismatches(subjects, academic, terms, self._curriculum,
+                                            self._rules):
+                self._add_transfer_problem(row, item)
+        elif subjects is not None and transfer is None:
             mismatches = check_row_results(
                 subjects, academic, conduct, None if award is _MISSING else award,
                 self._curriculum, self._rules, check_award=award is not _MISSING,
@@ -204,11 +224,41 @@ class RowParser:
             student_id=student_id, class_name=class_name, grade=grade, school_year=year,
             homeroom_teacher=teacher, subjects=subjects, academic=academic, conduct=conduct,
             award_title=award, remark=remark,
+            transfer=transfer if isinstance(transfer, SchoolTransfer) else None,
         )
 
-    def _levels(self, row: int, record: list[str], prefix: str) -> dict[str, str]:
+    def _add_transfer_problem(self, row: int, item: TransferProblem) -> None:
+        self._add(row, item.column, item.value, item.message_vi, item.message_en, item.code)
+
+    def _transfer(self, row: int, record: list[str],
+                  year: object) -> tuple[SchoolTransfer | object, tuple[str, ...]]:
+        """Return the row's transfer and the terms the row carries.
+
+        The transfer is None for an ordinary row (which carries every term) and
+        _MISSING after a problem. A row with invalid transfer cells still carries
+        only its filled terms, so that its empty term cells are not reported too.
+        """
+        cells = {key: record[index] for key, index in self._columns.items()}
+        parsed, problems = parse_transfer_cells(cells)
+        for item in problems:
+            self._add_transfer_problem(row, item)
+        terms = filled_terms(cells, self._subjects)
+        ordered = tuple(term for term in TERMS if term in terms)
+        if parsed is None:
+            return (_MISSING, ordered) if problems else (None, TERMS)
+        direction, moved_on, other_school = parsed
+        if year is not _MISSING:
+            start, end = school_year_period(str(year))
+            for item in transfer_problems(direction, moved_on, terms,
+                                          year_start=date.fromisoformat(start[:10]),
+                                          year_end=date.fromisoformat(end[:10])):
+                self._add_transfer_problem(row, item)
+        return SchoolTransfer(direction, moved_on, other_school, ordered), ordered
+
+    def _levels(self, row: int, record: list[str], prefix: str,
+                terms: tuple[str, ...] = TERMS) -> dict[str, str]:
         levels: dict[str, str] = {}
-        for term in TERMS:
+        for term in terms:
             value = self._field(row, record, f"{prefix} {term_suffix(term)}", parse_level)
             if value is not _MISSING:
                 levels[term] = value

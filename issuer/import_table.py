@@ -21,6 +21,7 @@ from issuer.import_rows import CLASS_COLUMNS, ImportProblem, RowParser
 from issuer.import_xlsx import FormulaCell, cell_text
 from issuer.records import StudentYearRecord
 from issuer.rules import TERMS, RuleSet
+from issuer.transfer_import import split_transfer_columns
 
 __all__ = ["FILE_ROW", "MAX_STUDENT_ROWS", "RowStatus", "TableOutcome", "analyse_rows"]
 
@@ -31,6 +32,8 @@ MAX_STUDENT_ROWS = 2000
 FILE_ROW = 0
 
 Row = tuple[int, list[object]]
+# Columns whose XLSX numbers are date serials and whose date cells are written dd/mm/yyyy.
+_DATE_COLUMNS = (header_key("Ngày sinh"), header_key("Ngày chuyển"))
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def xlsx_text(date_1904: bool) -> Callable[[object, str], str]:
     """Return the converter of XLSX cell values for a workbook in the given date system."""
 
     def convert(value: object, column: str) -> str:
-        return cell_text(value, birth_date=header_key(column) == "ngày sinh",
+        return cell_text(value, birth_date=header_key(column) in _DATE_COLUMNS,
                          date_1904=date_1904)
 
     return convert
@@ -179,7 +182,15 @@ def analyse_rows(
 
     labels = layout.labels
     grade = _grade_hint(labels, body, curriculum)
-    outcome.problems = header_problems(layout.row, labels, template_header(curriculum, grade))
+    # The transfer columns are optional, so they are checked apart from the template.
+    template_labels, transfer_problems = split_transfer_columns(labels)
+    outcome.problems = header_problems(layout.row, template_labels,
+                                       template_header(curriculum, grade))
+    outcome.problems += [
+        ImportProblem(layout.row, item.column, item.value, item.message_vi, item.message_en,
+                      item.code)
+        for item in transfer_problems
+    ]
     if outcome.problems:
         return outcome
 

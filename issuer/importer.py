@@ -34,6 +34,7 @@ from issuer.import_table import (
 from issuer.import_xlsx import read_xlsx_sheet
 from issuer.records import ClassRecords, StudentYearRecord
 from issuer.rules import TERMS, RuleSet, load_rules
+from issuer.transfer import DIRECTION_NAMES, TRANSFER_COLUMNS
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -329,10 +330,18 @@ def _student_cells(student: StudentYearRecord, index: int, classes: ClassRecords
     ]
     for result in student.subjects:
         cells.extend([result.hk1, result.hk2, result.cn])
-    cells.extend(student.academic[term] for term in TERMS)
-    cells.extend(student.conduct[term] for term in TERMS)
+    cells.extend(student.academic.get(term, "") for term in TERMS)
+    cells.extend(student.conduct.get(term, "") for term in TERMS)
     cells.extend([student.award_title or "", student.remark])
     return cells
+
+
+def _transfer_cells(student: StudentYearRecord) -> list[str]:
+    transfer = student.transfer
+    if transfer is None:
+        return ["", "", ""]
+    return [DIRECTION_NAMES[transfer.direction], transfer.transfer_date.strftime("%d/%m/%Y"),
+            transfer.other_school]
 
 
 def class_rows(
@@ -340,17 +349,23 @@ def class_rows(
 ) -> list[list[str]]:
     """Return the header and one row of text cells per student, as the template lays them out.
 
-    Raise ``InputError`` when a student's subjects are not in curriculum order or
-    a cell starts with a formula character.
+    The transfer columns are added when a student has a transfer. Raise
+    ``InputError`` when a student's subjects are not in curriculum order or a cell
+    starts with a formula character.
     """
     curriculum = curriculum or load_curriculum()
     header = template_header(curriculum, class_records.grade)
+    transfers = any(student.transfer for student in class_records.students)
+    if transfers:
+        header = [*header, *TRANSFER_COLUMNS]
     codes = [subject.code for subject in curriculum.subjects_for_grade(class_records.grade)]
     rows = [header]
     for index, student in enumerate(class_records.students, start=1):
         if [result.code for result in student.subjects] != codes:
             raise InputError(f"row {index}: subjects are not in curriculum order {codes}")
         cells = _student_cells(student, index, class_records)
+        if transfers:
+            cells.extend(_transfer_cells(student))
         if any(cell.startswith(_FORMULA_PREFIXES) for cell in cells):
             raise InputError(f"row {index}: a cell starts with a formula character")
         rows.append(cells)

@@ -57,6 +57,8 @@ ATTACHMENT_NAME = "credential.json"
 QR_SIZE_MM = 40
 _VIETNAM_TZ = timezone(timedelta(hours=7))
 _DASH = " \u2013 "
+# Printed in a term column that the record does not carry (a transfer record).
+_NOT_HERE = "\u2014"
 _LEVEL_NAMES = {
     "TH": "Tiểu học",
     "THCS": "Trung học cơ sở",
@@ -173,11 +175,11 @@ def _results_table(view: TranscriptView, styles: dict[str, ParagraphStyle]) -> T
     for row in view.subjects:
         rows.append([
             Paragraph(_markup(row.name), styles["base"]),
-            *(_nfc(display_value(value)) for value in (row.hk1, row.hk2, row.cn)),
+            *(_nfc(display_value(value)) or _NOT_HERE for value in (row.hk1, row.hk2, row.cn)),
         ])
     first_summary = len(rows)
     for label, results in (("Kết quả học tập", view.academic), ("Kết quả rèn luyện", view.conduct)):
-        rows.append([label, *(_nfc(results[term]) for term in ("hk1", "hk2", "cn"))])
+        rows.append([label, *(_nfc(results[term]) or _NOT_HERE for term in ("hk1", "hk2", "cn"))])
 
     table = Table(rows, colWidths=[84 * mm, 32 * mm, 32 * mm, 32 * mm], repeatRows=1)
     table.setStyle(TableStyle([
@@ -241,10 +243,34 @@ def _story(view: TranscriptView, qr_url: str, issued_on: date) -> list[Flowable]
             f"<b>Nhận xét của giáo viên chủ nhiệm:</b> {_markup(view.remark or '—')}",
             styles["base"],
         ),
+        *(Paragraph(note, styles["base"]) for note in _school_life_notes(view)),
         Paragraph(f"<b>Ngày cấp:</b> {issued_on:%d/%m/%Y}", styles["base"]),
         Spacer(1, 3 * mm),
         _signatures(view, issued_on, styles),
     ]
+
+
+def _school_life_notes(view: TranscriptView | PrimaryView) -> list[str]:
+    """Return the printed notes of a transfer and of a back-filled record, as markup."""
+    notes = []
+    transfer = getattr(view, "transfer", None)
+    if transfer is not None:
+        day = f"{transfer.transfer_date:%d/%m/%Y}"
+        school = _markup(transfer.other_school)
+        if transfer.direction == "out":
+            notes.append(f"<b>Chuyển trường:</b> chuyển đi ngày {day}, đến {school}. "
+                         "Học bạ này chỉ ghi các học kỳ học tại trường; kết quả cả năm do "
+                         "trường chuyển đến ghi.")
+        else:
+            notes.append(f"<b>Chuyển trường:</b> chuyển đến ngày {day}, từ {school}. "
+                         "Kết quả Học kỳ I ghi trong học bạ của trường chuyển đi.")
+    backfill_date = getattr(view, "backfill_date", None)
+    if backfill_date is not None:
+        as_of = getattr(view, "name_as_of", None)
+        named = f"; tên trường theo sổ đăng ký tại ngày {as_of:%d/%m/%Y}" if as_of else ""
+        notes.append(f"<b>Nhập bổ sung</b> từ hồ sơ lưu trữ năm học {_markup(view.school_year)}, "
+                     f"cấp ngày {backfill_date:%d/%m/%Y}{named}.")
+    return notes
 
 
 def _draw_footer(view: TranscriptView) -> Callable[[Canvas, SimpleDocTemplate], None]:

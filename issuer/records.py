@@ -13,6 +13,7 @@ from datetime import date
 __all__ = [
     "ClassRecords",
     "SchoolIdentity",
+    "SchoolTransfer",
     "StudentYearRecord",
     "SubjectResult",
 ]
@@ -35,13 +36,31 @@ class SubjectResult:
 
 
 @dataclass(frozen=True)
+class SchoolTransfer:
+    """A transfer between schools during the school year, as one school records it.
+
+    ``direction`` is ``out`` (chuyển đi: the sending school's record) or ``in``
+    (chuyển đến: the receiving school's record). ``other_school`` is the
+    destination for ``out`` and the origin for ``in``. ``terms`` lists the terms
+    the record carries, in the order ``hk1``, ``hk2``, ``cn``.
+    """
+
+    direction: str
+    transfer_date: date
+    other_school: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StudentYearRecord:
     """One student's learning record for one school year, as imported or generated.
 
     ``row_number`` is the spreadsheet row the record came from (header = row 1),
     or 0 for a record that did not come from a spreadsheet. ``student_id`` is the
     10-digit learner id or an empty string. ``academic`` and ``conduct`` map each
-    term to Tốt / Khá / Đạt / Chưa đạt.
+    term to Tốt / Khá / Đạt / Chưa đạt. A record with a ``transfer`` carries only
+    the terms in ``transfer.terms``: the other terms' values are empty strings and
+    absent from ``academic`` and ``conduct``.
     """
 
     row_number: int
@@ -58,6 +77,12 @@ class StudentYearRecord:
     conduct: dict[str, str]
     award_title: str | None
     remark: str
+    transfer: SchoolTransfer | None = None
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Return the terms this record carries: all three unless it records a transfer."""
+        return self.transfer.terms if self.transfer else ("hk1", "hk2", "cn")
 
 
 @dataclass(frozen=True)

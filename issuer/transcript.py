@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from hocba.contexts import HOCBA_SCHOOL_LIFE_V1
 from hocba.errors import InputError
 from issuer.curriculum import DATA_DIR, Curriculum, load_curriculum
 from issuer.records import SchoolIdentity, StudentYearRecord
@@ -30,6 +31,7 @@ from issuer.transcript_view import (
     display_value,
     read_transcript,
 )
+from issuer.transfer import activity_period, transfer_subject
 
 __all__ = [
     "CONTEXT",
@@ -89,15 +91,19 @@ def _check_record(record: StudentYearRecord, curriculum: Curriculum) -> None:
     given = [result.code for result in record.subjects]
     if given != expected:
         raise _reject(f"subjects {given} are not the grade {record.grade} subjects {expected}")
+    terms = record.terms
     for result in record.subjects:
         allowed = _SCORE if curriculum.subject(result.code).is_scored else None
         for term in TERMS:
             value = result.value(term)
-            valid = bool(allowed.match(value)) if allowed else value in PASS_FAIL
+            if term not in terms:
+                valid = value == ""
+            else:
+                valid = bool(allowed.match(value)) if allowed else value in PASS_FAIL
             if not valid:
                 raise _reject(f"{result.code} {term} has invalid value {value!r}")
     for label, levels in (("academic", record.academic), ("conduct", record.conduct)):
-        for term in TERMS:
+        for term in terms:
             if levels.get(term) not in LEVELS:
                 raise _reject(f"{label} result for {term} is missing or invalid")
     if record.student_id and not (len(record.student_id) == 10 and record.student_id.isdigit()):
@@ -127,7 +133,7 @@ def _results(record: StudentYearRecord, curriculum: Curriculum) -> tuple[list, l
         subject = curriculum.subject(result.code)
         result_type = "ext:SubjectAverage" if subject.is_scored else "ext:PassFail"
         allowed = None if subject.is_scored else PASS_FAIL
-        for term in TERMS:
+        for term in record.terms:
             result_id = f"urn:hocba:result:{subject.id_segment}:{term}"
             name = f"{subject.name} {_DASH} {TERM_NAMES[term]}"
             descriptions.append(_description(result_id, name, result_type, allowed))
@@ -137,7 +143,7 @@ def _results(record: StudentYearRecord, curriculum: Curriculum) -> tuple[list, l
         ("academic", "Kết quả học tập", "ext:AcademicResult", record.academic),
         ("conduct", "Kết quả rèn luyện", "ext:ConductResult", record.conduct),
     ):
-        for term in TERMS:
+        for term in record.terms:
             result_id = f"urn:hocba:result:{key}:{term}"
             descriptions.append(
                 _description(result_id, f"{label} {_DASH} {TERM_NAMES[term]}", result_type, LEVELS)
@@ -159,7 +165,8 @@ def build_transcript_credential(
 
     ``valid_from`` must be timezone-aware; it is written in UTC. The award title
     is omitted when there is none, the student id identifier when it is empty and
-    the remark when it is empty.
+    the remark when it is empty. A record with a transfer carries only its
+    terms, a ``transfer`` object and the school-life context.
     """
     curriculum = (curriculum or load_curriculum()).for_subject_codes(
         result.code for result in record.subjects)
@@ -169,7 +176,7 @@ def build_transcript_credential(
         raise _reject("valid_from must be timezone-aware")
     _check_record(record, curriculum)
 
-    start, end = school_year_period(record.school_year)
+    start, end = activity_period(record.transfer, *school_year_period(record.school_year))
     descriptions, results = _results(record, curriculum)
     identifiers = [_identifier("name", _nfc(record.full_name)),
                    _identifier("ext:birthDate", record.birth_date.isoformat())]
@@ -207,9 +214,13 @@ def build_transcript_credential(
         subject["remark"] = _nfc(record.remark)
     subject["homeroomTeacher"] = _nfc(record.homeroom_teacher)
     subject["principal"] = _nfc(school.principal)
+    contexts = list(CONTEXT)
+    if record.transfer is not None:
+        subject["transfer"] = transfer_subject(record.transfer)
+        contexts.append(HOCBA_SCHOOL_LIFE_V1)
 
     credential = {
-        "@context": list(CONTEXT),
+        "@context": contexts,
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": school.issuer_did, "type": ["Profile"], "name": _nfc(school.name),

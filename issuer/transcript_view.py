@@ -22,6 +22,7 @@ __all__ = [
     "TERM_NAMES",
     "TranscriptRow",
     "TranscriptView",
+    "TransferView",
     "display_value",
     "read_transcript",
 ]
@@ -58,6 +59,16 @@ class TranscriptRow:
 
 
 @dataclass(frozen=True)
+class TransferView:
+    """The transfer a record notes: ``out`` (chuyển đi) or ``in`` (chuyển đến)."""
+
+    direction: str
+    transfer_date: date
+    other_school: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TranscriptView:
     """Everything a printed transcript shows, read from one credential."""
 
@@ -86,6 +97,11 @@ class TranscriptView:
     level_name: str = ""
     learner_term: str = "học sinh"
     head_title: str = "Hiệu trưởng"
+    transfer: TransferView | None = None
+    # A back-filled record: the day it was issued and the day whose registered
+    # school name it carries.
+    backfill_date: date | None = None
+    name_as_of: date | None = None
 
     @property
     def subjects(self) -> tuple[TranscriptRow, ...]:
@@ -178,7 +194,8 @@ def _curriculum(given: Curriculum | None, level: str, grade: int,
         if not curriculum.has_open_electives:
             return curriculum
         chosen = [item.code for item in curriculum.subjects if item.elective
-                  and f"{_RESULT_PREFIX}{item.id_segment}:cn" in values]
+                  and any(f"{_RESULT_PREFIX}{item.id_segment}:{term}" in values
+                          for term in TERMS)]
         return curriculum.with_electives(chosen)
     except InputError as exc:
         raise _fail(str(exc)) from exc
@@ -202,15 +219,22 @@ def read_transcript(
     curriculum = _curriculum(curriculum, _text(subject, "educationLevel"), grade, values)
     if grade not in curriculum.grades:
         raise _fail(f"grade {grade!r} is not a grade of {curriculum.id}")
+    transfer = _transfer(subject)
+    studied = transfer.terms if transfer else TERMS
+
+    def take(result_id: str, term: str, allowed: tuple[str, ...] | None) -> str:
+        return _take(values, f"{_RESULT_PREFIX}{result_id}:{term}", allowed) \
+            if term in studied else ""
 
     rows: list[TranscriptRow] = []
     for item in curriculum.subjects_for_grade(grade):
         allowed = None if item.is_scored else PASS_FAIL
-        terms = [_take(values, f"{_RESULT_PREFIX}{item.id_segment}:{term}", allowed)
-                 for term in TERMS]
+        terms = [take(item.id_segment, term, allowed) for term in TERMS]
         rows.append(TranscriptRow(item.code, item.name, item.assessment, *terms))
-    academic = {term: _take(values, f"{_RESULT_PREFIX}academic:{term}", LEVELS) for term in TERMS}
-    conduct = {term: _take(values, f"{_RESULT_PREFIX}conduct:{term}", LEVELS) for term in TERMS}
+    academic = {term: take("academic", term, LEVELS) for term in TERMS}
+    conduct = {term: take("conduct", term, LEVELS) for term in TERMS}
+    backfill = subject.get("backfill")
+    backfill = backfill if isinstance(backfill, dict) else {}
     if values:
         raise _fail(f"unexpected results {sorted(values)}")
 
@@ -240,4 +264,40 @@ def read_transcript(
         level_name=curriculum.education_level_name,
         learner_term=curriculum.learner_term,
         head_title=curriculum.head_title,
+        transfer=transfer,
+        backfill_date=_optional_date(backfill, "backfillDate"),
+        name_as_of=_optional_date(backfill, "issuerNameAsOf"),
     )
+
+
+def _optional_date(container: dict[str, Any], key: str) -> date | None:
+    if key not in container:
+        return None
+    text = _text(container, key)
+    if not _ISO_DATE.match(text):
+        raise _fail(f"{key} is not YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise _fail(f"{key} does not exist") from exc
+
+
+def _transfer(subject: dict[str, Any]) -> TransferView | None:
+    if "transfer" not in subject:
+        return None
+    transfer = _object(subject, "transfer")
+    kinds = transfer.get("type")
+    if kinds == ["TransferOut"]:
+        direction = "out"
+    elif kinds == ["TransferIn"]:
+        direction = "in"
+    else:
+        raise _fail(f"transfer type {kinds!r} is not [TransferOut] or [TransferIn]")
+    terms = transfer.get("termsStudied")
+    if not isinstance(terms, list) or not terms or any(term not in TERMS for term in terms):
+        raise _fail(f"termsStudied {terms!r} is not a list of hk1, hk2, cn")
+    if "transferDate" not in transfer:
+        raise _fail("transfer.transferDate is missing")
+    transfer_date = _optional_date(transfer, "transferDate")
+    return TransferView(direction, transfer_date or date.min, _text(transfer, "otherSchoolName"),
+                        tuple(term for term in TERMS if term in terms))

@@ -19,9 +19,15 @@ from typing import Any
 
 from eth_utils import is_checksum_address, to_checksum_address
 
-from hocba.anchoring import AnchorProof, compute_leaf, credential_digest, split_proofs
+from hocba.anchoring import (
+    AnchorProof,
+    compute_leaf,
+    credential_digest,
+    leaf_of_parts,
+    split_proofs,
+)
 from hocba.chain import Chain
-from hocba.dataintegrity import public_key_from_did_key, verify_eddsa_proof
+from hocba.dataintegrity import public_key_from_did_key, verify_eddsa_proof_digest
 from hocba.errors import ChainError, CredentialError, MerkleError
 from hocba.jcs import parse_json
 from hocba.merkle import verify_proof
@@ -163,7 +169,7 @@ def _check_local(credential: Mapping[str, Any], run: _Run
         raise run.stop("format.proof", Status.MALFORMED, exc.message_vi, str(exc)) from exc
 
     try:
-        verify_eddsa_proof(document, eddsa_proof, public_key)
+        digest = verify_eddsa_proof_digest(document, eddsa_proof, public_key)
     except CredentialError as exc:
         status = Status.TAMPERED if exc.code == "signature_invalid" else Status.MALFORMED
         raise run.stop("signature.eddsa", status,
@@ -177,8 +183,8 @@ def _check_local(credential: Mapping[str, Any], run: _Run
                        "Văn bản chưa có bằng chứng ghi nhận trên chuỗi khối.",
                        "The credential carries no anchoring proof.")
     try:
-        leaf = compute_leaf({**document, "proof": eddsa_proof}, anchor.leaf_salt,
-                            anchor.field_seed)
+        leaf = leaf_of_parts(document, eddsa_proof, anchor.leaf_salt, anchor.field_seed,
+                             digest=digest)
         verify_proof(leaf, anchor.merkle_path, anchor.merkle_root)
         run.leaf = leaf
     except (MerkleError, CredentialError) as exc:
@@ -217,6 +223,77 @@ def _check_chain(document: Mapping[str, Any], eddsa_proof: Mapping[str, Any],
     leaf = run.leaf or compute_leaf({**document, "proof": dict(eddsa_proof)}, anchor.leaf_salt,
                                     anchor.field_seed)
     check_anchored(run, issuer_account_of(document), public_key, leaf, anchor, context)
+    _check_issuer_name(document, anchor, context, run)
+
+
+def _check_issuer_name(document: Mapping[str, Any], anchor: AnchorProof,
+                       context: VerifierContext, run: _Run) -> None:
+    """Record the school's registered name when the record was issued beside today's name.
+
+    The name at issuance is the registered name in effect at the anchoring block or,
+    for a back-filled record, on its ``issuerNameAsOf`` date (the first registered
+    name for a date before the registry knew the school). The history is read only
+    when the credential's own name differs from today's or the record is back-filled.
+    """
+    if run.issuer is None or run.block is None:
+        return
+    today_name = run.issuer["name"]
+    subject = document.get("credentialSubject")
+    backfill = subject.get("backfill") if isinstance(subject, Mapping) else None
+    as_of = _date_start(backfill.get("issuerNameAsOf")) if isinstance(backfill, Mapping) else None
+    issuer = document.get("issuer")
+    claimed = issuer.get("name") if isinstance(issuer, Mapping) else None
+    then_name = today_name
+    if claimed != today_name or as_of is not None:
+        registry = context.registry(anchor.chain_id, anchor.registry)
+        try:
+            then_name = _registered_name(registry, run.issuer["account"], run.block,
+                                         run.anchored["block"] if run.anchored else run.block,
+                                         as_of)
+        except ChainError as exc:
+            logger.warning("issuer name history not read: %s", exc.code)
+            return
+    run.issuer["nameAtIssuance"] = then_name
+    if then_name == today_name:
+        run.passed("issuer.name", f"Tên trường theo sổ đăng ký: {today_name}.",
+                   f"The school's registered name: {today_name}.", nameAtIssuance=then_name)
+        return
+    run.passed("issuer.name",
+               f"Tên trường khi cấp văn bản: {then_name}. Tên trường hiện nay: {today_name}.",
+               f"The school's name when the record was issued: {then_name}. "
+               f"Its name today: {today_name}.", nameAtIssuance=then_name)
+
+
+def _registered_name(registry: RegistryClient | None, account: str, pinned: int,
+                     anchored: int, as_of: datetime | None) -> str:
+    if registry is None:
+        raise ChainError("no registry connection", code="chain_unavailable")
+    entries = [(entry["name"], entry["fromBlock"])
+               for entry in registry.issuer_names(account, block=pinned)]
+    if not entries:
+        raise ChainError("the registry has no name for the issuer", code="registry_call_failed")
+    name = str(entries[0][0])
+    for entry_name, from_block in entries:
+        if as_of is None:
+            reached = int(from_block) <= anchored
+        else:
+            header = registry.chain.call(
+                lambda number=int(from_block): registry.chain.w3.eth.get_block(number))
+            reached = datetime.fromtimestamp(int(header["timestamp"]), UTC) <= as_of
+        if reached:
+            name = str(entry_name)
+    return name
+
+
+def _date_start(value: Any) -> datetime | None:
+    """Return midnight Vietnam time of an ISO date, or None when ``value`` is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return day.replace(tzinfo=_VIETNAM)
 
 
 def issuer_account_of(document: Mapping[str, Any]) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "CONTEXT_SHA256",
     "HOCBA_COMPLETION_V1",
     "HOCBA_CORRECTIONS_V1",
+    "HOCBA_SCHOOL_LIFE_V1",
     "HOCBA_V1",
     "OB_V3P0",
     "VC_V2",
@@ -48,6 +49,8 @@ HOCBA_V1 = "https://w3id.org/hocba/v1"
 HOCBA_CORRECTIONS_V1 = "https://w3id.org/hocba/corrections/v1"
 # Terms of the lower-secondary completion confirmation (issuer.completion).
 HOCBA_COMPLETION_V1 = "https://w3id.org/hocba/completion/v1"
+# Terms of transfers between schools and back-filled records (issuer.transfer, issuer.backfill).
+HOCBA_SCHOOL_LIFE_V1 = "https://w3id.org/hocba/school-life/v1"
 
 _FOLDER = Path(__file__).resolve().parent
 
@@ -57,6 +60,7 @@ BUNDLED_CONTEXTS = MappingProxyType({
     HOCBA_V1: "hocba-v1.jsonld",
     HOCBA_CORRECTIONS_V1: "hocba-corrections-v1.jsonld",
     HOCBA_COMPLETION_V1: "hocba-completion-v1.jsonld",
+    HOCBA_SCHOOL_LIFE_V1: "hocba-school-life-v1.jsonld",
 })
 """Context URL to the name of its file in this folder."""
 
@@ -69,6 +73,7 @@ CONTEXT_SHA256 = MappingProxyType({
     HOCBA_V1: "416f3c07d15da236eda06309552d30ff95fab5b18c99e25f55ab39be07a060e1",
     HOCBA_CORRECTIONS_V1: "b18e197e10384987c0eb8060796d79f54ed8131bc3c321f86af3c26a2a447514",
     HOCBA_COMPLETION_V1: "123e7524c68bd924d2e058bac73f7bedb4581262d07b0ee94698bc5957dd3ff0",
+    HOCBA_SCHOOL_LIFE_V1: "23c562274f29528e78732222b69eb985b5f67fdcb320de34fa67a177bed7d416",
 })
 """Context URL to the SHA-256 (lowercase hex) of its bundled file's bytes."""
 

@@ -53,7 +53,8 @@ SCHOOL_PATHS = {
     *(f"/v1/schools/{{school_code}}/credentials/{{credential_id}}/{action}"
       for action in ("revoke", "suspend", "reinstate", "reissue")),
 }
-LEARNER_PATHS: set[str] = set()
+LEARNER_PATHS = {"/v1/learners/{student_id}/records",
+                 "/v1/schools/{school_code}/learners/{student_id}/records"}
 WALLET_PATHS: set[str] = set()
 
 
