@@ -42,6 +42,7 @@ from api.learner_routes import learner_router
 from api.match import json_object, match_result, match_target
 from api.page_auth import install_page_auth
 from api.pages import LANGUAGES, PAGE_HEADERS, render_not_found, render_verdict
+from api.privacy_pages import privacy_router
 from api.problems import ProblemError, install_problem_handlers
 from api.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, RateLimiter
 from api.school_pages import install_school_pages
@@ -49,6 +50,7 @@ from api.school_routes import school_router
 from api.service import VerificationService, parse_binding, parse_credential_uuid
 from api.uploads import DEFAULT_MAX_UPLOAD_BYTES, read_json_body, read_uploaded_file, upload_kind
 from api.vcapi import credential_from_request, vc_api_response
+from api.wallet_pages import install_wallet
 from api.web import batch_results, install_pages
 from hocba.errors import InputError
 from hocba.instance import Instance
@@ -294,6 +296,8 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
     app.include_router(learner_router())
     install_school_pages(app, instance, limit)
     install_accreditation_pages(app, instance)
+    app.include_router(privacy_router())
+    install_wallet(app, service, rate_limiter, limit)
     install_pages(app, service, rate_limiter, limit)
     logger.info("verification API ready (upload limit %d bytes, %d requests per minute)", limit,
                 requests_per_minute)

@@ -30,6 +30,7 @@ from hocba.instance import Instance
 from hocba.jcs import parse_json
 from hocba.qrlink import BINDING_BYTES, QrLink, binding_matches
 from hocba.status import Check, Status, VerificationResult
+from verifier.disclosure import verify_disclosure
 from verifier.engine import VerifierContext, verify_credential
 from verifier.inputs import verify_bytes
 from verifier.registry_cache import RegistryStateCache
@@ -118,6 +119,11 @@ class VerificationService:
         with self._lock:
             return verify_credential(data.removeprefix(b"\xef\xbb\xbf"), self._context(),
                                      source=source)
+
+    def verify_disclosure(self, document: dict[str, Any], source: str) -> VerificationResult:
+        """Verify a selective disclosure (see wallet.disclosure) shared by a holder."""
+        with self._lock:
+            return verify_disclosure(document, self._context(), source=source)
 
     def verify_file(self, data: bytes, source: str) -> VerificationResult:
         """Verify an uploaded PDF, credential JSON or QR image."""

@@ -22,6 +22,7 @@ from hocba.cli_accounts import create_user_command
 from hocba.cli_accreditation import register_accreditation_commands
 from hocba.cli_anchor import anchor_command
 from hocba.cli_bulk import issue_all_command
+from hocba.cli_claims import claim_links_command
 from hocba.cli_data import purge_command
 from hocba.cli_import import TYPE_HELP, preview_command
 from hocba.cli_learner import backfill_command, learner_app
@@ -56,6 +57,7 @@ school_app.command("preview")(preview_command)
 school_app.command("issue-all")(issue_all_command)
 school_app.command("purge")(purge_command)
 school_app.command("backfill")(backfill_command)
+school_app.command("claim-links")(claim_links_command)
 
 # soft_wrap keeps each message on one line when the output is piped or grepped.
 console = Console(soft_wrap=True, emoji=False)

@@ -35,18 +35,22 @@ def purge_command(
 
     The credential JSON and PDF path become tombstones, the PDF file and the leaf
     salts are deleted. Batch roots on chain and the audit log stay, so the PDF the
-    student keeps still verifies.
+    student keeps still verifies. The ciphertext of expired or withdrawn share
+    links is deleted too.
     """
     from hocba.db import open_database
     from issuer.retention import purge_credentials
+    from wallet.shares import purge_closed_shares
 
     try:
         settings = load_settings(home)
         days = older_than_days
         if days is None and not credential:
             days = settings.personal_data_retention_days
-        result = purge_credentials(open_database(settings.database_url), actor=actor,
+        engine = open_database(settings.database_url)
+        result = purge_credentials(engine, actor=actor,
                                    credential_ids=credential or (), older_than_days=days)
+        shares_cleared = purge_closed_shares(engine)
     except HocbaError as exc:
         error_console.print(f"[red]Lỗi:[/red] {exc.message_vi}")
         error_console.print(f"[dim]Error ({exc.code}): {exc}[/dim]")
@@ -54,6 +58,9 @@ def purge_command(
     console.print(f"Đã xóa dữ liệu cá nhân của {len(result.purged)} văn bản, "
                   f"{result.files_deleted} tệp PDF / purged {len(result.purged)} credentials, "
                   f"deleted {result.files_deleted} PDF files")
+    console.print(f"Đã xóa bản mã của {shares_cleared} liên kết chia sẻ đã hết hạn hoặc bị thu "
+                  f"hồi / deleted the ciphertext of {shares_cleared} expired or withdrawn "
+                  f"share links")
     if result.skipped:
         console.print(f"Bỏ qua {len(result.skipped)} văn bản đã xóa trước đó / skipped "
                       f"{len(result.skipped)} already purged")

@@ -153,6 +153,10 @@ class DataRequest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     wallet_id: int | None = Field(default=None, foreign_key="wallet.id", index=True)
+    # The school that decides on the request, and the credentials it covers (JSON list);
+    # both stay after the wallet rows are deleted.
+    school_code: str | None = Field(default=None, index=True, max_length=32)
+    credential_ids: str = Field(default="[]")
     kind: str = Field(max_length=20)
     state: str = Field(default="open", max_length=20)
     requested_by: str = Field(max_length=20)

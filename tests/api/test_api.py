@@ -55,7 +55,11 @@ SCHOOL_PATHS = {
 }
 LEARNER_PATHS = {"/v1/learners/{student_id}/records",
                  "/v1/schools/{school_code}/learners/{student_id}/records"}
-WALLET_PATHS: set[str] = set()
+WALLET_PATHS = {
+    "/v1/wallet/records", "/v1/wallet/records/{record_id}", "/v1/wallet/disclosures",
+    "/v1/wallet/shares", "/v1/wallet/shares/{share_id}/withdraw", "/v1/shares/{share_id}",
+    "/v1/verify/disclosures", "/v1/schools/{school_code}/claims",
+}
 
 
 @dataclass

@@ -91,6 +91,8 @@ def upgrade() -> None:
         "data_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("wallet_id", sa.Integer(), nullable=True),
+        sa.Column("school_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("credential_ids", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -105,6 +107,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("data_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_data_request_school_code"), ["school_code"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_data_request_wallet_id"), ["wallet_id"], unique=False)
 
     op.create_table(
@@ -203,6 +208,7 @@ def downgrade() -> None:
     op.drop_table("share_link")
     with op.batch_alter_table("data_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_data_request_wallet_id"))
+        batch_op.drop_index(batch_op.f("ix_data_request_school_code"))
 
     op.drop_table("data_request")
     with op.batch_alter_table("consent_record", schema=None) as batch_op:
