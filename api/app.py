@@ -35,6 +35,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access_log import hide_claim_tokens
 from api.account_routes import account_router
 from api.accreditation_pages import install_accreditation_pages
 from api.batch import batch_items, read_files
@@ -290,6 +291,7 @@ def create_app(instance: Instance, *, max_upload_bytes: int | None = None,
         return await run_in_threadpool(service.health)
 
     app.state.instance = instance
+    hide_claim_tokens()
     app.include_router(account_router(rate_limiter))
     install_page_auth(app, rate_limiter)
     app.include_router(school_router(instance, limit))

@@ -315,3 +315,74 @@ def test_extra_issuer_field_rejected(world: World, issued_ids: list[str], action
                                  headers=world.headers["principal_a"], json=body)
     assert response.status_code == 422
     assert _verify(world, _stored(world, issued_ids[-1])) == before
+
+
+# Mass assignment on account creation ------------------------------------------
+
+
+def _account(world: World, login: str) -> Any:
+    from sqlmodel import Session, select
+
+    from hocba.db import UserAccount
+    with Session(world.network.engine) as db:
+        return db.exec(select(UserAccount).where(UserAccount.login == login)).first()
+
+
+@pytest.mark.parametrize("extra", [
+    {"createdBy": "so-gd"},
+    {"disabled": False},
+    {"id": 1},
+    {"passwordHash": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"},
+    {"issuer": "did:pkh:eip155:1:0x0"},
+    {"school_code": SCHOOL_B},
+], ids=lambda extra: next(iter(extra)))
+def test_account_extra_field_rejected(world: World, extra: dict[str, object]) -> None:
+    login = f"xa-thua-{next(_logins)}"
+    body = {"login": login, "displayName": "UBND xã", "role": "accreditor",
+            "password": PASSWORD, "adminUnitCode": "27011", **extra}
+    response = world.client.post("/v1/accounts", headers=world.headers["department"], json=body)
+    assert response.status_code == 422
+    assert _account(world, login) is None
+
+
+def test_department_school_code_dropped(world: World) -> None:
+    body = {"login": "xa-co-truong", "displayName": "UBND xã", "role": "accreditor",
+            "password": PASSWORD, "adminUnitCode": "27011", "schoolCode": SCHOOL_B}
+    response = world.client.post("/v1/accounts", headers=world.headers["department"], json=body)
+    assert response.status_code == 201
+    assert response.json()["schoolCode"] is None
+    assert _account(world, "xa-co-truong").school_code is None
+    headers = _login(world.client, "xa-co-truong")
+    batches = world.client.get(f"/v1/schools/{SCHOOL_B}/batches", headers=headers)
+    assert batches.status_code == 403
+
+
+def test_principal_unit_code_dropped(world: World) -> None:
+    body = {"login": "hieu-truong-don-vi", "displayName": "Hiệu trưởng", "role": "principal",
+            "password": PASSWORD, "schoolCode": SCHOOL_A, "adminUnitCode": "27011"}
+    response = world.client.post("/v1/accounts", headers=world.headers["accreditor"], json=body)
+    assert response.status_code == 201
+    stored = _account(world, "hieu-truong-don-vi")
+    assert stored.admin_unit_code is None
+    assert stored.school_code == SCHOOL_A
+
+
+@pytest.mark.parametrize(("creator", "role", "scope"), [
+    ("accreditor", "department", {"schoolCode": SCHOOL_A}),
+    ("accreditor", "accreditor", {"adminUnitCode": "27011"}),
+    ("accreditor", "principal", {}),
+    ("accreditor", "school_staff", {"schoolCode": "79999999"}),
+    ("principal_a", "principal", {"schoolCode": SCHOOL_A}),
+    ("principal_a", "school_staff", {"schoolCode": SCHOOL_A}),
+    ("staff_a", "principal", {"schoolCode": SCHOOL_A}),
+    ("key_a", "school_staff", {"schoolCode": SCHOOL_A}),
+    ("principal_b", "principal", {"schoolCode": SCHOOL_A}),
+])
+def test_account_outside_scope_forbidden(world: World, creator: str, role: str,
+                                         scope: dict[str, str]) -> None:
+    login = f"ngoai-pham-vi-{next(_logins)}"
+    body = {"login": login, "displayName": "Ngoài phạm vi", "role": role,
+            "password": PASSWORD, **scope}
+    response = world.client.post("/v1/accounts", headers=world.headers[creator], json=body)
+    assert response.status_code == 403
+    assert _account(world, login) is None
