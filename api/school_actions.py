@@ -22,16 +22,21 @@ from sqlmodel import Session, col, or_, select
 from starlette.concurrency import run_in_threadpool
 
 from api.problems import ProblemError
+from api.school_signing import pdf_signing, write_signed_pdfs
 from hocba.accounts import Actor
 from hocba.db import AuditEvent, Batch, CredentialRecord, ImportJob, IssuerRecord
 from hocba.errors import HocbaError, InputError
 from hocba.instance import Instance
 from hocba.registry import RevocationReason
 from issuer.accreditation import load_school_signer
-from issuer.corrections import prepare_correction, reinstate_credential, suspend_credential
-from issuer.curriculum import load_curriculum
-from issuer.importer import ImportProblem, read_class_file
-from issuer.issuance import anchor_batch, write_pdfs
+from issuer.corrections import reinstate_credential, suspend_credential
+from issuer.importer import ImportProblem
+from issuer.issuance import anchor_batch
+from issuer.record_correction import (
+    correction_record_type,
+    prepare_typed_correction,
+    same_learner,
+)
 from issuer.record_types import (
     DEFAULT_TYPE,
     RecordType,
@@ -218,7 +223,11 @@ async def guarded(work: Callable[[], T]) -> T:
 
 
 def issue_job(instance: Instance, job: ImportJob, actor: Actor) -> dict[str, Any]:
-    """Issue a previewed import job: sign, anchor, write the PDFs and mark the job issued."""
+    """Issue a previewed import job: sign, anchor, write and PAdES-sign the PDFs, mark it issued.
+
+    The PDFs are signed when the school has a signer file (``issuer.web_signing``);
+    its keys are opened before anchoring, so a failing key anchors nothing.
+    """
     if job.state != "previewed":
         raise ProblemError(409, "import_not_previewed",
                            f"Lượt nhập {job.id} đang ở trạng thái {job.state}.",
@@ -230,27 +239,30 @@ def issue_job(instance: Instance, job: ImportJob, actor: Actor) -> dict[str, Any
         raise ProblemError(422, "import_rejected", exc.message_vi or str(exc), str(exc)) from exc
     signer = load_school_signer(instance.keys, instance.engine, job.school_code)
     prepared = prepare_records(kind, records, signer)
-    try:
-        with _CHAIN_LOCK:
-            anchored = anchor_batch(prepared, signer, registry=instance.registry,
-                                    engine=instance.engine)
-    except HocbaError as exc:
-        raise problem_of(exc) from exc
-    out_dir = instance.settings.home / "pdf" / job.school_code / f"batch-{anchored.batch_id}"
-    write_pdfs(anchored, out_dir, verify_base_url=instance.settings.verify_base_url,
-               issued_on=date.today(), engine=instance.engine)
+    with pdf_signing(instance, job.school_code, records.homeroom_teacher, prepared) as session:
+        try:
+            with _CHAIN_LOCK:
+                anchored = anchor_batch(prepared, signer, registry=instance.registry,
+                                        engine=instance.engine)
+        except HocbaError as exc:
+            raise problem_of(exc) from exc
+        signing = write_signed_pdfs(instance, anchored, job.school_code, session)
     with Session(instance.engine) as db:
         stored = db.get(ImportJob, job.id)
         if stored is not None:
             stored.state, stored.batch_id = "issued", anchored.batch_id
             stored.approved_by, stored.approved_at = actor.label, datetime.now(UTC)
+            preview = json.loads(stored.preview_json)
+            stored.preview_json = json.dumps({**preview, "pdfSigning": signing},
+                                             ensure_ascii=False)
             db.add(stored)
         record_audit(db, actor, "approve_import", f"batch:{anchored.batch_id}",
-                     f"import job {job.id}: {len(anchored.credentials)} credentials",
+                     f"import job {job.id}: {len(anchored.credentials)} credentials, PDF "
+                     f"{'signed' if signing['signed'] else 'unsigned'}",
                      job.school_code)
         db.commit()
     return {"importId": job.id, "recordType": kind.code, "batchId": anchored.batch_id,
-            "state": "issued",
+            "state": "issued", "pdfSigned": signing["signed"],
             "credentials": [item.credential_id for item in anchored.credentials]}
 
 
@@ -280,33 +292,46 @@ def change_status(instance: Instance, row: CredentialRecord, school_code: str, a
                       school_code=school_code, actor=actor.label, reason=reason).block_number
 
 
+def _old_batch_label(engine: Engine, old: CredentialRecord) -> str:
+    with Session(engine) as db:
+        batch = db.get(Batch, old.batch_id)
+    return batch.label if batch is not None else ""
+
+
 def reissue_correction(instance: Instance, old: CredentialRecord, data: bytes, file_name: str,
                        reason: str, actor: Actor, school_code: str) -> dict[str, Any]:
-    """Issue the corrected credential in a one-row class file and revoke ``old`` as superseded."""
-    # NOTE: corrections read and build lower-secondary transcripts only, because
-    # issuer.corrections.prepare_correction builds with build_transcript_credential.
-    preview, ok = preview_upload(data, file_name)
+    """Issue the corrected credential in a one-row class file and revoke ``old`` as superseded.
+
+    The file has the record type of ``old`` (read from its batch label) and must
+    name the same learner. Its PDF is signed as in ``issue_job``.
+    """
+    if old.status == "revoked":
+        raise ProblemError(409, "credential_revoked", "Văn bản cũ đã bị thu hồi.",
+                           "The credential to correct is already revoked.")
+    kind = correction_record_type(_old_batch_label(instance.engine, old))
+    preview, ok = preview_upload(data, file_name, kind)
     if not ok:
         raise ProblemError(422, "import_rejected", "Tệp đính chính có lỗi.",
                            "The correction file has problems.", problems=preview["problems"])
     suffix = "xlsx" if file_name.lower().endswith(".xlsx") else "csv"
-    records = read_class_file(data, load_curriculum(), source_name=f"upload.{suffix}")
-    if old.status == "revoked":
-        raise ProblemError(409, "credential_revoked", "Văn bản cũ đã bị thu hồi.",
-                           "The credential to correct is already revoked.")
-    # TODO: check that the corrected row is the same student (student id) as the old credential.
+    records = read_records(kind, data, f"upload.{suffix}")
     signer = load_school_signer(instance.keys, instance.engine, school_code)
-    prepared = prepare_correction(records, signer, replaces=old.id, curriculum=load_curriculum())
-    with _CHAIN_LOCK:
-        anchored = anchor_batch(prepared, signer, registry=instance.registry,
-                                engine=instance.engine)
-        revoke_credential(instance.keys, instance.registry, instance.engine,
-                          credential_id=old.id, reason_code=RevocationReason.SUPERSEDED,
-                          reason=f"superseded: {reason}")
+    prepared = prepare_typed_correction(kind, records, signer, replaces=old.id)
+    if not same_learner(json.loads(old.credential_json), prepared.credentials[0].credential):
+        raise ProblemError(422, "correction_other_learner",
+                           "Tệp đính chính là của một học sinh khác: mã học sinh, hoặc họ tên và "
+                           "ngày sinh, phải trùng với văn bản cũ.",
+                           "The correction file is about another learner: the learner id, or "
+                           "the name and date of birth, must match the old credential.")
+    with pdf_signing(instance, school_code, records.homeroom_teacher, prepared) as session:
+        with _CHAIN_LOCK:
+            anchored = anchor_batch(prepared, signer, registry=instance.registry,
+                                    engine=instance.engine)
+            revoke_credential(instance.keys, instance.registry, instance.engine,
+                              credential_id=old.id, reason_code=RevocationReason.SUPERSEDED,
+                              reason=f"superseded: {reason}")
+        signing = write_signed_pdfs(instance, anchored, school_code, session)
     new_id = anchored.credentials[0].credential_id
-    out_dir = instance.settings.home / "pdf" / school_code / f"batch-{anchored.batch_id}"
-    write_pdfs(anchored, out_dir, verify_base_url=instance.settings.verify_base_url,
-               issued_on=date.today(), engine=instance.engine)
     with Session(instance.engine) as db:
         row = db.get(CredentialRecord, new_id)
         if row is not None:
@@ -316,6 +341,7 @@ def reissue_correction(instance: Instance, old: CredentialRecord, data: bytes, f
                      f"replaces {old.id}: {reason}", school_code)
         db.commit()
     return {"id": new_id, "replaces": old.id, "batchId": anchored.batch_id,
+            "recordType": kind.code, "pdfSigned": signing["signed"],
             "credential": anchored.credentials[0].credential}
 
 

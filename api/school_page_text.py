@@ -31,7 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
         "open": "Mở",
         "batch": "Lô",
         "size": "Số văn bản",
-        "block": "Số khối trên chuỗi khối",
+        "block": "Số hiệu khối",
         "tx": "Giao dịch ghi nhận",
         "upload_title": "Tải lên tệp lớp",
         "upload_intro": "Chọn loại văn bản và tệp CSV hoặc XLSX của một lớp. Trang sau liệt kê "
@@ -64,6 +64,10 @@ WORDS: dict[str, dict[str, str]] = {
         "waiting_principal": "Đang chờ hiệu trưởng duyệt.",
         "upload_fixed": "Tải lên tệp đã sửa",
         "issued": "Đã cấp: lô số {batch}, duyệt bởi {who}.",
+        "pdf_unsigned": "PDF chưa ký số: chưa cấu hình người ký.",
+        "pdf_sign_failed": "PDF chưa ký số: ký không thành công sau khi lô đã được ghi nhận. "
+                           "Học bạ vẫn hợp lệ; hãy báo bộ phận kỹ thuật.",
+        "pdf_signed": "PDF đã ký số (PAdES) theo thứ tự: {signers}.",
         "pdf": "PDF",
         "credentials_title": "Văn bản đã cấp",
         "filter": "Lọc",
@@ -84,7 +88,7 @@ WORDS: dict[str, dict[str, str]] = {
         "reinstate": "Khôi phục",
         "reissue": "Cấp lại bản đính chính",
         "reissue_note": "Tải lên tệp lớp chỉ gồm dòng đã sửa của học sinh này. Văn bản mới ghi "
-                        "rõ văn bản nó thay thế; văn bản cũ bị thu hồi với lý do «đính chính».",
+                        "rõ văn bản mà nó thay thế; văn bản cũ bị thu hồi với lý do «đính chính».",
         "reason_missing": "Hãy nêu lý do.",
         "principal_only": "Chỉ hiệu trưởng thu hồi, tạm đình chỉ, khôi phục hay cấp lại.",
         "audit_title": "Nhật ký thao tác",
@@ -158,6 +162,10 @@ WORDS: dict[str, dict[str, str]] = {
         "waiting_principal": "Waiting for the principal's approval.",
         "upload_fixed": "Upload the corrected file",
         "issued": "Issued: batch {batch}, approved by {who}.",
+        "pdf_unsigned": "The PDFs are not digitally signed: no signers are configured.",
+        "pdf_sign_failed": "The PDFs are not digitally signed: signing failed after the batch "
+                           "was anchored. The credentials are valid; tell the IT staff.",
+        "pdf_signed": "The PDFs carry PAdES signatures, in order: {signers}.",
         "pdf": "PDF",
         "credentials_title": "Issued documents",
         "filter": "Filter",

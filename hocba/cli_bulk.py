@@ -1,33 +1,14 @@
 """`hocba school issue-all`: a whole school from class files to signed PDFs, resumable.
 
 signers.toml lists the PDF signers in signing order (homeroom teacher, principal,
-organisation), with paths relative to the file::
-
-    location = "Củ Chi, TP. Hồ Chí Minh"   # optional
-
-    [[signer]]
-    role = "homeroom_teacher"
-    name = "Nguyễn Thị Lan"
-    p12 = "keys/teacher.p12"
-
-    [[signer]]
-    role = "organisation"
-    name = "Trường THCS Phú Hòa Đông"
-    pkcs11 = "/usr/lib/softhsm/libsofthsm2.so"   # a token instead of a file
-    token = "school"
-    key = "sign"
-
-A PKCS#12 passphrase is read from ``HOCBA_SIGN_PASSPHRASE_<ROLE>`` and a token PIN
-from ``HOCBA_SIGN_PIN_<ROLE>`` (role in upper case, e.g.
-``HOCBA_SIGN_PASSPHRASE_HOMEROOM_TEACHER``), never from the command line.
+organisation); ``issuer.signer_file`` describes its format. Passphrases and PINs come
+from environment variables, never from the command line.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tomllib
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -69,38 +50,10 @@ class _RichStages:
 
 
 def read_signers(path: Path) -> tuple[list[Any], str | None]:
-    """Read signers.toml into SignerSpecs in file order and the optional signing location."""
-    from issuer.pdfsign import Pkcs11Key, Pkcs12Key, SignerSpec
+    """Read signers.toml with ``issuer.signer_file.read_signers``, loading pyHanko only now."""
+    from issuer.signer_file import read_signers as read_signer_specs
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read signer file {path}: {exc}", code="signers_invalid",
-                         message_vi=f"Không đọc được tệp người ký {path}.") from exc
-    specs = []
-    for entry in data.get("signer", []):
-        role = str(entry.get("role", ""))
-        env_role = role.upper()
-        if "p12" in entry:
-            passphrase = os.environ.get(f"HOCBA_SIGN_PASSPHRASE_{env_role}")
-            key: Any = Pkcs12Key(path.parent / str(entry["p12"]),
-                                 passphrase.encode("utf-8") if passphrase is not None else None)
-        elif "pkcs11" in entry:
-            key = Pkcs11Key(Path(str(entry["pkcs11"])), str(entry.get("token", "")),
-                            os.environ.get(f"HOCBA_SIGN_PIN_{env_role}", ""),
-                            str(entry.get("key", "")))
-        else:
-            raise InputError(f"signer {role!r} in {path} has neither p12 nor pkcs11",
-                             code="signers_invalid",
-                             message_vi=f"Người ký {role!r} trong {path} thiếu khóa (p12 hoặc "
-                                        "pkcs11).")
-        name = unicodedata.normalize("NFC", str(entry.get("name", "")))
-        specs.append(SignerSpec(role, name, key))  # type: ignore[arg-type]
-    if not specs:
-        raise InputError(f"no [[signer]] in {path}", code="signers_invalid",
-                         message_vi=f"Tệp {path} không có người ký nào ([[signer]]).")
-    location = data.get("location")
-    return specs, unicodedata.normalize("NFC", location) if location else None
+    return read_signer_specs(path)
 
 
 def _class_files(sources: list[Path]) -> list[Path]:
