@@ -108,11 +108,11 @@ def account_router(rate_limiter: RateLimiter) -> APIRouter:
             raise forbidden("Khóa API không tạo được tài khoản.", "API keys cannot create "
                             "accounts.")
         if actor.role == "department" and body.role != "accreditor":
-            raise forbidden("Sở chỉ tạo tài khoản cho đơn vị thẩm định (accreditor).",
+            raise forbidden("Sở chỉ tạo tài khoản cho đơn vị công nhận (accreditor).",
                             "The Department creates accreditor accounts only.")
         if actor.role == "accreditor":
             if body.role not in ("school_staff", "principal"):
-                raise forbidden("Đơn vị thẩm định chỉ tạo tài khoản cán bộ trường và hiệu "
+                raise forbidden("Đơn vị công nhận chỉ tạo tài khoản cán bộ trường và hiệu "
                                 "trưởng.", "An accreditor creates school staff and principal "
                                 "accounts only.")
             await run_in_threadpool(_check_school_in_unit, engine, body.schoolCode or "",

@@ -118,7 +118,7 @@ def claim_page_router(instance: Instance) -> APIRouter:
         batch_text = fields.get("batch_id", "")
         school_name, batches = await run_in_threadpool(_school_batches, instance, school_code)
         if not batch_text.isdigit() or int(batch_text) not in {batch.id for batch in batches}:
-            raise ProblemError(404, "batch_not_found", "Không tìm thấy đợt cấp này của trường.",
+            raise ProblemError(404, "batch_not_found", "Không tìm thấy lô này của trường.",
                                "No such batch in this school.")
         try:
             links = await run_in_threadpool(

@@ -75,7 +75,7 @@ _environment = Environment(
 _LOGIN_TEXT = {
     "vi": {
         "title": "Đăng nhập",
-        "intro": "Dành cho cán bộ nhà trường, hiệu trưởng, đơn vị thẩm định và Sở Giáo dục.",
+        "intro": "Dành cho cán bộ nhà trường, hiệu trưởng, đơn vị công nhận và Sở Giáo dục.",
         "login": "Tên đăng nhập",
         "password": "Mật khẩu",
         "submit": "Đăng nhập",

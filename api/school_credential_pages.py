@@ -8,7 +8,6 @@ Every POST carries the session's CSRF token in the form field ``csrf_token``.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +30,7 @@ from api.school_forms import read_form
 from api.school_page_responses import Handler, forget_cached_states, html_errors, see_other
 from api.school_page_text import WORDS
 from api.school_views import credential_view, filter_credentials, page_values
+from api.stored_files import stored_pdf
 from hocba.accounts import Actor
 from hocba.instance import Instance
 
@@ -78,9 +78,8 @@ def credential_pages_router(instance: Instance, max_upload_bytes: int) -> APIRou
                              actor: PageActor) -> Response:
         require_school(actor, school_code, _READERS)
         row = await run_in_threadpool(own_credential, engine, school_code, credential_id)
-        home = instance.settings.home.resolve()
-        path = Path(row.pdf_path).resolve() if row.pdf_path else None
-        if path is None or not path.is_file() or not path.is_relative_to(home):
+        path = stored_pdf(row.pdf_path)
+        if path is None:
             raise ProblemError(404, "pdf_not_found", "Văn bản này chưa có tệp PDF.",
                                "This document has no PDF file.")
         uuid = row.id.removeprefix("urn:uuid:")

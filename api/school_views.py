@@ -90,8 +90,17 @@ def _subject(row: CredentialRecord) -> dict[str, str]:
     except (ValueError, KeyError, TypeError):
         logger.warning("stored credential %s has no readable subject", row.id)
         return {}
-    return {"name": found.get("name", ""), "birth_date": found.get("ext:birthDate", ""),
+    return {"name": found.get("name", ""),
+            "birth_date": _day_month_year(found.get("ext:birthDate", "")),
             "student_id": found.get("studentId", "")}
+
+
+def _day_month_year(iso_date: str) -> str:
+    """Write an ISO date as dd/mm/yyyy; return other text unchanged."""
+    parts = iso_date.split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return iso_date
+    return f"{parts[2]}/{parts[1]}/{parts[0]}"
 
 
 def _short_id(credential_id: str) -> str:

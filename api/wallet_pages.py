@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -28,6 +27,7 @@ from api.page_auth import page_lang, render_page
 from api.problems import ProblemError
 from api.ratelimit import RateLimiter
 from api.service import VerificationService
+from api.stored_files import stored_pdf
 from api.wallet_api import claim_api_router, wallet_api_router
 from api.wallet_auth import WalletPageActorDep, check_wallet_csrf, install_wallet_auth
 from api.wallet_data import group_by_year, held_record, held_records, load_wallet
@@ -110,8 +110,8 @@ def wallet_page_router(service: VerificationService) -> APIRouter:
     @router.get("/wallet/records/{record_id}/pdf")
     async def record_pdf(record_id: str, actor: WalletPageActorDep) -> FileResponse:
         record = await run_in_threadpool(held_record, service, actor.wallet_id, record_id)
-        path = Path(record.pdf_path) if record.has_pdf and record.pdf_path else None
-        if path is None or not path.is_file():
+        path = stored_pdf(record.pdf_path) if record.has_pdf else None
+        if path is None:
             raise ProblemError(404, "pdf_not_found", "Nhà trường chưa lưu bản PDF của văn bản "
                                "này.", "The school has not stored a PDF of this record.")
         return FileResponse(path, media_type="application/pdf",

@@ -96,16 +96,16 @@ WALLET_TEXT: dict[str, dict[str, str]] = {
         "records": "Văn bản",
         "claims_title": "Phiếu nhận học bạ cho học sinh",
         "back_to_school": "← Về trang tổng quan của trường",
-        "claims_intro": "Chọn một đợt cấp (một lớp) để in phiếu: mỗi học sinh một phiếu có mã QR "
+        "claims_intro": "Chọn một lô (một lớp) để in phiếu: mỗi học sinh một phiếu có mã QR "
                         "riêng. Học sinh quét mã để nhận học bạ vào ví, không cần tài khoản. "
                         "In phiếu mới cho một học sinh sẽ thay phiếu cũ khi em nhận.",
         "batch_size": "{count} văn bản",
         "make_slips": "Tạo và in phiếu",
-        "no_batches": "Trường chưa có đợt cấp nào đã ghi nhận trên chuỗi khối.",
+        "no_batches": "Trường chưa có lô nào đã ghi nhận trên chuỗi khối.",
         "slips_title": "Phiếu nhận học bạ",
         "slips_intro": "{count} phiếu. Dùng lệnh In của trình duyệt (khổ A4) rồi cắt theo đường "
                        "viền. Mỗi mã QR chỉ dùng được một lần; giữ phiếu như giữ chìa khóa.",
-        "back_claims": "Về danh sách đợt cấp",
+        "back_claims": "Về danh sách các lô",
         "slip_steps": SLIP_STEPS_VI,
         "slip_expires": "Hạn dùng: hết ngày {date}.",
     },

@@ -193,16 +193,27 @@ def serve(
     chain: ChainOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Chạy API xác thực / run the verification API.
+    """Chạy dịch vụ xác thực và các trang web / run the verification service and the pages.
 
     HOCBA_MAX_UPLOAD_BYTES caps a request body (default 20 MiB) and
     HOCBA_RATE_LIMIT_PER_MINUTE the requests per client (default 120, 0 for none).
+    QR codes and claim slips link to the verify_base_url setting, not to --port.
     """
+    from urllib.parse import urlsplit
+
     import uvicorn
 
     from api import create_app
 
-    instance = Instance(load_settings(home), chain_choice=chain)
+    settings = load_settings(home)
+    base = urlsplit(settings.verify_base_url)
+    if base.hostname in ("127.0.0.1", "localhost") and base.port not in (None, port):
+        console.print(f"[yellow]Lưu ý:[/yellow] mã QR và phiếu nhận học bạ trỏ tới "
+                      f"{settings.verify_base_url}, không phải cổng {port}; đặt "
+                      f"HOCBA_VERIFY_BASE_URL=http://{host}:{port} nếu cần / QR codes and claim "
+                      f"slips link to {settings.verify_base_url}, not to port {port}: set "
+                      f"HOCBA_VERIFY_BASE_URL=http://{host}:{port} if they should.")
+    instance = Instance(settings, chain_choice=chain)
     uvicorn.run(create_app(instance), host=host, port=port)
 
 

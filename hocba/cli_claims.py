@@ -34,7 +34,7 @@ def _make_slips(home: Path | None, batch: int, out: Path, created_by: str) -> in
             IssuerRecord.account == row.issuer_account)).first()
     if row is None or school is None:
         raise InputError(f"batch {batch} not found", code="batch_not_found",
-                         message_vi=f"Không tìm thấy đợt cấp số {batch}.")
+                         message_vi=f"Không tìm thấy lô số {batch}.")
     links = create_claim_links(engine, school_code=school.school_code, created_by=created_by,
                                batch_id=batch)
     base = settings.verify_base_url.rstrip("/")
@@ -46,7 +46,7 @@ def _make_slips(home: Path | None, batch: int, out: Path, created_by: str) -> in
 
 
 def claim_links_command(
-    batch: Annotated[int, typer.Option("--batch", help="số đợt cấp / batch id")],
+    batch: Annotated[int, typer.Option("--batch", help="số lô / batch id")],
     out: Annotated[Path, typer.Option("--out", help="tệp PDF phiếu / slips PDF file")],
     created_by: Annotated[str, typer.Option("--created-by",
                                             help="người tạo / who makes the links")] = "cli",

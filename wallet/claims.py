@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
 from hocba.accounts import token_digest
-from hocba.db import CredentialRecord, IssuerRecord
+from hocba.db import AuditEvent, CredentialRecord, IssuerRecord
 from hocba.db_wallet import ClaimLink, Wallet, WalletCredential, WalletSession
 from hocba.errors import InputError
 from issuer.retention import is_tombstone
@@ -135,12 +135,12 @@ def _selected(db: Session, school_code: str, batch_id: int | None,
     if batch_id is None and not credential_ids:
         raise ClaimError("choose a batch or credentials for the claim links",
                          code="claim_nothing_selected",
-                         message_vi="Chưa chọn lớp (đợt cấp) hoặc văn bản để tạo đường dẫn.")
+                         message_vi="Chưa chọn lô (lớp) hoặc văn bản để tạo đường dẫn.")
     rows = list(db.exec(query.order_by(col(CredentialRecord.row_number))).all())
     missing = set(credential_ids) - {row.id for row in rows}
     if missing or not rows:
         raise ClaimError("a chosen credential or batch does not exist", code="claim_not_found",
-                         message_vi="Không tìm thấy văn bản hoặc đợt cấp đã chọn.")
+                         message_vi="Không tìm thấy văn bản hoặc lô đã chọn.")
     foreign = [row.id for row in rows if row.issuer_account.lower() not in accounts]
     if foreign:
         logger.info("claim links rejected: %d credentials of another school", len(foreign))
@@ -148,7 +148,9 @@ def _selected(db: Session, school_code: str, batch_id: int | None,
                          code="claim_credential_foreign",
                          message_vi="Chỉ được đưa văn bản do chính trường mình cấp vào đường "
                                     "dẫn nhận học bạ.")
-    return [row for row in rows if not is_tombstone(row.credential_json)]
+    # A revoked credential (also one superseded by a correction) is not delivered.
+    return [row for row in rows
+            if not is_tombstone(row.credential_json) and row.status != "revoked"]
 
 
 def create_claim_links(engine: Engine, *, school_code: str, created_by: str,
@@ -176,6 +178,11 @@ def create_claim_links(engine: Engine, *, school_code: str, created_by: str,
             db.flush()
             links.append(NewClaimLink(int(link.id or 0), token, facts.name, rows[0].class_name,
                                       rows[0].school_year, len(rows), expires_at))
+        target = f"batch:{batch_id}"
+        if batch_id is None:
+            target = f"credentials:{len(credential_ids)}"
+        db.add(AuditEvent(actor=created_by[:200], action="create_claim_links", target=target,
+                          reason=f"{len(links)} claim links", school_code=school_code))
         db.commit()
     logger.info("created %d claim links for school %s", len(links), school_code)
     return links

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from hocba.cli import app
+from hocba.db import AuditEvent, CredentialRecord
 from hocba.db_wallet import ClaimLink, Wallet, WalletCredential, WalletSession
 from hocba.errors import InputError
 from tests.wallet.wallet_world import WalletWorld, build_world, new_client
@@ -205,4 +206,35 @@ def test_cli_unknown_batch(world: WalletWorld, tmp_path: Path) -> None:
                                        str(tmp_path / "x.pdf"), "--home",
                                        str(world.network.settings.home)])
     assert outcome.exit_code == 2
-    assert "Không tìm thấy đợt cấp" in outcome.output
+    assert "Không tìm thấy lô" in outcome.output
+
+
+def test_revoked_not_delivered(world: WalletWorld) -> None:
+    kept, revoked = (item.credential_id for item in world.batch_a.credentials[1:3])
+    with Session(world.network.engine) as db:
+        row = db.get(CredentialRecord, revoked)
+        row.status = "revoked"
+        db.add(row)
+        db.commit()
+    try:
+        links = create_claim_links(world.network.engine, school_code="79785401",
+                                   created_by="test", credential_ids=[kept, revoked])
+    finally:
+        with Session(world.network.engine) as db:
+            row = db.get(CredentialRecord, revoked)
+            row.status = "active"
+            db.add(row)
+            db.commit()
+    delivered = [link.credential_count for link in links]
+    assert delivered == [1]
+
+
+def test_slips_audited(world: WalletWorld) -> None:
+    create_claim_links(world.network.engine, school_code="79785401", created_by="giao-vu-a",
+                       batch_id=world.batch_id(world.batch_a))
+    with Session(world.network.engine) as db:
+        events = db.exec(select(AuditEvent).where(
+            AuditEvent.action == "create_claim_links",
+            AuditEvent.actor == "giao-vu-a")).all()
+    assert len(events) >= 1
+    assert events[-1].school_code == "79785401"
