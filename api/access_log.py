@@ -2,7 +2,7 @@
 
 A claim link carries its one-time token in the path (``/claim/{token}``), and
 uvicorn's access log writes every request path. The filter replaces the token
-with ``[hidden]`` before any handler sees the record.
+with ``[hidden]`` before any handler receives the record.
 """
 
 from __future__ import annotations
