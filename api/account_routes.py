@@ -22,6 +22,7 @@ from api.auth import SESSION_COOKIE, CurrentActor, forbidden, require_role, requ
 from api.problems import ProblemError
 from api.ratelimit import RateLimiter
 from hocba.accounts import (
+    SCHOOL_ROLES,
     SESSION_LIFETIME,
     Actor,
     create_api_key,
@@ -111,7 +112,7 @@ def account_router(rate_limiter: RateLimiter) -> APIRouter:
             raise forbidden("Sở chỉ tạo tài khoản cho đơn vị công nhận (accreditor).",
                             "The Department creates accreditor accounts only.")
         if actor.role == "accreditor":
-            if body.role not in ("school_staff", "principal"):
+            if body.role not in SCHOOL_ROLES:
                 raise forbidden("Đơn vị công nhận chỉ tạo tài khoản cán bộ trường và hiệu "
                                 "trưởng.", "An accreditor creates school staff and principal "
                                 "accounts only.")

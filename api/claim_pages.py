@@ -27,6 +27,7 @@ from api.pages import VIETNAM_TIME
 from api.problems import ProblemError
 from api.wallet_auth import set_wallet_cookie
 from api.wallet_text import WALLET_TEXT
+from hocba.accounts import SCHOOL_ROLES
 from hocba.db import Batch, IssuerRecord
 from hocba.errors import HocbaError
 from hocba.instance import Instance
@@ -43,7 +44,6 @@ __all__ = ["claim_page_router", "qr_data_uri", "vietnam_date"]
 
 logger = logging.getLogger(__name__)
 
-_STAFF = ("school_staff", "principal")
 _MAX_FORM_BYTES = 4096
 _STATE_TITLES = {"used": "claim_used_title", "expired": "claim_expired_title",
                  "invalidated": "claim_invalidated_title"}
@@ -102,7 +102,7 @@ def claim_page_router(instance: Instance) -> APIRouter:
 
     @router.get("/school/{school_code}/claims")
     async def claims_page(request: Request, school_code: str, actor: PageActor) -> HTMLResponse:
-        require_school(actor, school_code, _STAFF)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         _, batches = await run_in_threadpool(_school_batches, instance, school_code)
         return render_page(request, "wallet/claims.html", lang, words=WALLET_TEXT[lang],
@@ -111,7 +111,7 @@ def claim_page_router(instance: Instance) -> APIRouter:
 
     @router.post("/school/{school_code}/claims")
     async def make_slips(request: Request, school_code: str, actor: PageActor) -> HTMLResponse:
-        require_school(actor, school_code, _STAFF)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         fields = await _small_form(request)
         check_form_csrf(request, fields.get("csrf_token", ""))

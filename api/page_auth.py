@@ -36,6 +36,7 @@ from api.pages import LANGUAGES, PAGE_HEADERS
 from api.problems import ProblemError
 from api.ratelimit import RateLimiter
 from hocba.accounts import (
+    SCHOOL_ROLES,
     SESSION_LIFETIME,
     Actor,
     authenticate_session,
@@ -128,7 +129,7 @@ def safe_next(target: str | None) -> str | None:
 
 def home_path(actor: Actor) -> str:
     """Return the first page of ``actor``'s role."""
-    if actor.role in ("school_staff", "principal") and actor.school_code:
+    if actor.role in SCHOOL_ROLES and actor.school_code:
         return f"/school/{quote(actor.school_code, safe='')}"
     if actor.role == "accreditor":
         return "/accreditor"

@@ -31,14 +31,13 @@ from api.school_page_responses import Handler, forget_cached_states, html_errors
 from api.school_page_text import WORDS
 from api.school_views import credential_view, filter_credentials, page_values
 from api.stored_files import stored_pdf
-from hocba.accounts import Actor
+from hocba.accounts import SCHOOL_ROLES, Actor
 from hocba.instance import Instance
 
 __all__ = ["credential_pages_router"]
 
 logger = logging.getLogger(__name__)
 
-_READERS = ("school_staff", "principal")
 _PRINCIPAL = ("principal",)
 
 
@@ -53,7 +52,7 @@ def credential_pages_router(instance: Instance, max_upload_bytes: int) -> APIRou
     @router.get("/credentials")
     @html_errors
     async def credentials(request: Request, school_code: str, actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         rows = await run_in_threadpool(list_credentials, engine, school_code)
         chosen = {key: request.query_params.get(key, "") for key in ("class", "year", "status")}
@@ -65,7 +64,7 @@ def credential_pages_router(instance: Instance, max_upload_bytes: int) -> APIRou
     @html_errors
     async def credential(request: Request, school_code: str, credential_id: str,
                          actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         row = await run_in_threadpool(own_credential, engine, school_code, credential_id)
         view = credential_view(row, instance.settings.verify_base_url, lang)
@@ -76,7 +75,7 @@ def credential_pages_router(instance: Instance, max_upload_bytes: int) -> APIRou
     @html_errors
     async def credential_pdf(request: Request, school_code: str, credential_id: str,
                              actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         row = await run_in_threadpool(own_credential, engine, school_code, credential_id)
         path = stored_pdf(row.pdf_path)
         if path is None:

@@ -54,7 +54,7 @@ from api.school_views import (
     page_values,
 )
 from api.template_files import template_links, template_router
-from hocba.accounts import Actor
+from hocba.accounts import SCHOOL_ROLES, Actor
 from hocba.db import ImportJob
 from hocba.instance import Instance
 from issuer.record_types import RECORD_TYPES, record_type
@@ -63,7 +63,6 @@ __all__ = ["install_school_pages"]
 
 logger = logging.getLogger(__name__)
 
-_READERS = ("school_staff", "principal")
 _PRINCIPAL = ("principal",)
 _RECENT_IMPORTS = 10
 
@@ -101,7 +100,7 @@ def school_pages_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.get("")
     @html_errors
     async def dashboard(request: Request, school_code: str, actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         jobs = await run_in_threadpool(_recent_jobs, engine, school_code)
         batches = await run_in_threadpool(list_batches, engine, school_code)
@@ -116,7 +115,7 @@ def school_pages_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.get("/imports/new")
     @html_errors
     async def upload_form(request: Request, school_code: str, actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         return render_page(request, "school/upload.html", lang,
                            **base(request, school_code, actor), error=None,
@@ -125,7 +124,7 @@ def school_pages_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.post("/imports")
     @html_errors
     async def upload(request: Request, school_code: str, actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         data, file_name, fields = await read_form(request, max_upload_bytes)
         check_form_csrf(request, fields.get("csrf_token", ""))
@@ -147,7 +146,7 @@ def school_pages_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @html_errors
     async def show_import(request: Request, school_code: str, job_id: int,
                           actor: PageActor) -> Response:
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         lang = page_lang(request)
         job = await run_in_threadpool(own_job, engine, school_code, job_id)
         rows = []

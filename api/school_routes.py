@@ -46,7 +46,7 @@ from api.school_actions import (
     store_import,
 )
 from api.school_forms import read_form
-from hocba.accounts import Actor
+from hocba.accounts import SCHOOL_ROLES, Actor
 from hocba.db import ImportJob
 from hocba.instance import Instance
 from hocba.registry import RevocationReason
@@ -57,7 +57,6 @@ __all__ = ["school_router"]
 logger = logging.getLogger(__name__)
 
 _NO_STORE = {"Cache-Control": "no-store"}
-_READERS = ("school_staff", "principal")
 _PRINCIPAL = ("principal",)
 
 
@@ -81,7 +80,7 @@ def school_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.post("/imports", status_code=201)
     async def upload(request: Request, school_code: str, actor: CurrentActor) -> JSONResponse:
         """Tải lên tệp lớp và xem trước / upload a class file and preview it."""
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         data, file_name, fields = await read_form(request, max_upload_bytes)
         kind = await guarded(lambda: record_type(fields.get("recordType") or None))
         job = await run_in_threadpool(store_import, engine, school_code, actor, data, file_name,
@@ -91,7 +90,7 @@ def school_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.get("/imports/{job_id}")
     async def show_import(school_code: str, job_id: int, actor: CurrentActor) -> JSONResponse:
         """Xem lượt nhập / show an import job and its preview."""
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         job = await run_in_threadpool(own_job, engine, school_code, job_id)
         return JSONResponse(_job_json(job), headers=_NO_STORE)
 
@@ -106,7 +105,7 @@ def school_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.get("/batches")
     async def batches(school_code: str, actor: CurrentActor) -> JSONResponse:
         """Các lô của trường / this school's batches."""
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         rows = await run_in_threadpool(list_batches, engine, school_code)
         body = [{"id": b.id, "label": b.label, "size": b.size, "status": b.status,
                  "merkleRoot": b.merkle_root, "blockNumber": b.block_number} for b in rows]
@@ -115,7 +114,7 @@ def school_router(instance: Instance, max_upload_bytes: int) -> APIRouter:
     @router.get("/credentials")
     async def credentials(school_code: str, actor: CurrentActor) -> JSONResponse:
         """Các văn bản của trường / this school's credentials (no personal data)."""
-        require_school(actor, school_code, _READERS)
+        require_school(actor, school_code, SCHOOL_ROLES)
         rows = await run_in_threadpool(list_credentials, engine, school_code)
         body = [{"id": r.id, "batchId": r.batch_id, "className": r.class_name,
                  "schoolYear": r.school_year, "row": r.row_number, "status": r.status,

@@ -40,6 +40,7 @@ from api.service import VerificationService
 from api.uploads import read_json_body
 from api.wallet_auth import WalletActor, WalletActorDep
 from api.wallet_data import held_record, held_records, load_wallet, record_uuid
+from hocba.accounts import SCHOOL_ROLES
 from hocba.errors import HocbaError
 from hocba.status import Status, VerificationResult
 from verifier.disclosure import DISCLOSURE_TYPE
@@ -61,7 +62,6 @@ logger = logging.getLogger(__name__)
 
 _NO_STORE = {"Cache-Control": "no-store"}
 _MAX_DOCUMENTS = 50
-_STAFF = ("school_staff", "principal")
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -285,7 +285,7 @@ def claim_api_router(service: VerificationService) -> APIRouter:
     async def create_claims(school_code: str, body: ClaimRequest,
                             actor: CurrentActor) -> JSONResponse:
         """Tạo đường dẫn nhận học bạ / create claim links for a batch or credentials."""
-        require_school(actor, school_code, _STAFF)
+        require_school(actor, school_code, SCHOOL_ROLES)
         base = service.instance.settings.verify_base_url.rstrip("/")
         try:
             links = await run_in_threadpool(

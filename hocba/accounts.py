@@ -28,6 +28,7 @@ from hocba.errors import InputError
 __all__ = [
     "API_KEY_PREFIX",
     "ROLES",
+    "SCHOOL_ROLES",
     "SESSION_LIFETIME",
     "Actor",
     "NewSession",
