@@ -20,7 +20,12 @@ from tests.api.record_samples import build_sample
 from tests.api.school_pages_world import SCHOOL_A, PageWorld, build_world
 
 # school_url serves this module's world; Person is one browser context per person.
-from tests.browser.test_school_pages import Person, school_url  # noqa: F401
+from tests.browser.test_school_pages import (  # noqa: F401
+    Person,
+    download_first,
+    public_status,
+    school_url,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -76,15 +81,8 @@ def test_primary_story(browser: Any, school_url: str, world: PageWorld,  # noqa:
     assert pdf_links.count() == 3
     principal.shot("types-issued-desktop")
 
-    with principal.page.expect_download() as download_info:
-        pdf_links.first.click()
-    pdf = tmp_path / "hoc-ba-tieu-hoc.pdf"
-    download_info.value.save_as(str(pdf))
+    pdf = download_first(principal, pdf_links, tmp_path / "hoc-ba-tieu-hoc.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
-    public = Person(browser, school_url, tmp_path)
-    public.page.goto(school_url + "/")
-    public.page.set_input_files("#upload-files", str(pdf))
-    public.submit("#upload-form button[type=submit]")
-    assert public.page.locator("section.verdict").get_attribute("data-status") == "valid"
-    for person in (staff, principal, public):
+    assert public_status(browser, school_url, tmp_path, pdf) == "valid"
+    for person in (staff, principal):
         person.context.close()
