@@ -1,7 +1,7 @@
 """Claim link pages: staff print slips (``/school/{code}/claims``), students claim (``/claim/...``).
 
 The slip page draws each claim URL as a QR code on the server: the school already
-knows the token it hands out, unlike a share key. ``GET /claim/{token}`` only shows the
+has the token it hands out, unlike a share key. ``GET /claim/{token}`` only shows the
 link; the link is used by the form's POST, so a link preview that fetches the URL does
 not use up a one-time link.
 """

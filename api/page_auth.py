@@ -14,7 +14,7 @@ Names other page modules use:
 - ``check_form_csrf(request, token)``: raise a 403 problem unless ``token`` is
   the session's CSRF token.
 - ``page_csrf_token(request)``: the token to put into ``csrf_token`` fields; ""
-  when the session was opened through the API, whose client holds the token itself.
+  when the session was opened through the API, whose client keeps the token itself.
 """
 
 from __future__ import annotations

@@ -69,8 +69,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# NOTE: serializes chain writes of this process only; the verification service has
-# its own lock, so a verify may read the in-process chain during an issue.
+# NOTE: serializes chain writes of this process only. The verification service has
+# its own lock, so a verification may read the in-process chain during an issue.
 _CHAIN_LOCK = threading.Lock()
 REASON_CODES = {RevocationReason.UNSPECIFIED, RevocationReason.ISSUED_IN_ERROR,
                 RevocationReason.FRAUD}

@@ -8,7 +8,7 @@ a 403 page before anything of the target is looked up. Every POST carries the
 session's CSRF token in the form field ``csrf_token``. The credential pages are in
 ``api.school_credential_pages``.
 
-Forms answer with 303 to the page that shows the outcome, so reloading that page
+Forms respond with 303 to the page that shows the outcome, so reloading that page
 does not send the form again.
 """
 

@@ -1,4 +1,4 @@
-"""What the school staff pages show: rows of imports, credentials and audit events.
+"""Rows for the school staff pages: imports, credentials and audit events.
 
 Student names and birth dates come from the stored JSON of the school's own
 credentials. The pages show them to that school's staff only, and this module

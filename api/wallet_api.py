@@ -1,8 +1,8 @@
 """JSON routes of the student wallet, share links and claim links.
 
 Wallet routes need the ``hocba_wallet`` cookie (``api.wallet_auth``); POSTs also need the
-``X-CSRF-Token`` header. A session sees only its own wallet: another wallet's record or
-share answers 404.
+``X-CSRF-Token`` header. A session reads only its own wallet: another wallet's record or
+share gives 404.
 
 - ``GET /v1/wallet/records``: the records with their current status.
 - ``GET /v1/wallet/records/{id}``: one credential as issued (JSON).
@@ -117,7 +117,7 @@ def _check_consent(service: VerificationService, actor: WalletActor, child_agree
     try:
         require_share_consent(wallet, actor.acting_as, child_agrees=child_agrees)
     except ConsentRequiredError as exc:
-        logger.info("share refused for wallet session %d: %s", actor.session_id, exc.code)
+        logger.info("share rejected for wallet session %d: %s", actor.session_id, exc.code)
         raise _problem(exc) from exc
 
 

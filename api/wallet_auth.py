@@ -14,7 +14,7 @@ Dependencies for routes:
 - ``wallet_actor``: API routes. No or unknown session gives a 401 problem; a method other
   than GET or HEAD also needs the ``X-CSRF-Token`` header (403 otherwise).
 - ``wallet_page_actor``: HTML pages. No session raises ``WalletSessionRequired``, which the
-  handler installed by ``install_wallet_auth`` renders as a page that asks the student to
+  handler installed by ``install_wallet_auth`` renders as a page that directs the student to
   open the claim link again. Form posts call ``check_wallet_csrf`` themselves.
 """
 

@@ -1,4 +1,4 @@
-"""What the wallet pages and the wallet API read: a wallet's records and their current status.
+"""A wallet's records and their current status, for the wallet pages and the wallet API.
 
 A record's status is the verifier's verdict now (registry states are cached for a few
 seconds by the verification service), not the status stored at issue time. For a revoked

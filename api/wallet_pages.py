@@ -6,8 +6,8 @@
 - ``/wallet/share``: choose records and what to show; ``static/wallet-share.js``
   encrypts in the browser and draws the link's QR code with the zxing-wasm writer.
 - ``/s/{id}``: ``static/wallet-open.js`` reads the key from the fragment, decrypts and
-  asks ``/v1/verify/disclosures`` for the verdict. A closed link answers 410 here and
-  its ciphertext is deleted.
+  sends the documents to ``/v1/verify/disclosures`` for the verdict. A closed link gives
+  410 here and its ciphertext is deleted.
 
 Every wallet page needs the ``hocba_wallet`` session; another wallet's record is 404.
 """

@@ -2,7 +2,7 @@
 
 A wallet here is what one learner (or their guardian) holds on the server: the
 credentials delivered to it through claim links. The server keeps tokens only as
-SHA-256 digests, and shared records only as ciphertext whose key it never sees.
+SHA-256 digests, and shared records only as ciphertext whose key it never receives.
 """
 
 from __future__ import annotations

@@ -175,8 +175,8 @@ def nesting_depth(text: str, shallow: int = 64) -> int:
 
     Like ``hocba.jcs._nesting_depth`` it returns 0 when the text contains at most
     ``shallow`` opening brackets. Text without a backslash and with an even number
-    of quotes is split at its quotes, so every other piece is a string's content;
-    other text has its string literals removed by a regular expression first.
+    of quotes is split at its quotes, so every other piece is a string's content.
+    Other text has its string literals removed by a regular expression first.
     """
     if text.count("[") + text.count("{") <= shallow:
         return 0

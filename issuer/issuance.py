@@ -177,9 +177,9 @@ def _issue_one(record: Any, signer: SchoolSigner, builder: RecordBuilder, method
 def paused_gc() -> Iterator[None]:
     """Turn off the cyclic garbage collector for a block, then restore its previous state.
 
-    A credential is about 200 dicts and lists, and a batch keeps them all alive, so
-    without the pause the collector rescans the growing batch again and again (about
-    a fifth of ``prepare_batch``'s time in one process, measured with 2,000 credentials).
+    A credential is about 200 dicts and lists, and a batch keeps them all alive. Without
+    the pause the collector rescans the growing batch again and again, which took about
+    a fifth of ``prepare_batch``'s time in one process (measured with 2,000 credentials).
     The credentials are trees of dicts and lists without reference cycles, so nothing
     waits for the collector meanwhile. The collector is process-wide: a thread that
     pauses it pauses it for the other threads too.

@@ -7,7 +7,7 @@ workbooks and exports with a title row or a two-row header above the students.
 ``locate_header``, converts XLSX cells with its ``cell_text`` (date serials in
 the date columns become dd/mm/yyyy), rejects formula cells, and writes one CSV
 row per student. ``row_numbers`` maps each CSV row back to the spreadsheet row
-a person sees, so that ``restore_rows`` can report problems against the
+a person reads, so that ``restore_rows`` can report problems against the
 uploaded file.
 """
 

@@ -6,7 +6,7 @@ the first time puts those credentials into the learner's wallet on this server a
 starts a device session (``api.wallet_auth``). A second opening is rejected.
 
 The wallet is the learner's existing one when there is one: the same 10-digit
-learner id, or a wallet that already holds one of the link's credentials. Claiming a
+learner id, or a wallet that already contains one of the link's credentials. Claiming a
 link also invalidates that learner's older unclaimed links and ends every other device
 session of the wallet, which is how a lost phone is recovered: the school makes a new link.
 """

@@ -4,7 +4,7 @@ The wallet pages show a credential's ``credentialSubject`` as labelled rows. The
 rows, called field groups here, are what a student ticks to show or hide when sharing:
 one group per identifier, per summary value (class, school year, ...) and per result.
 A result's group also reveals its entry of ``achievement.resultDescription``, so the
-recipient sees the subject's name and term next to the value.
+recipient reads the subject's name and term next to the value.
 """
 
 from __future__ import annotations

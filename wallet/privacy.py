@@ -5,7 +5,7 @@ the credentials delivered to it, claim links, device sessions, share links,
 consent records and data requests. For each credential it includes the school's
 stored JSON and whether the signed PDF and the salts are kept. Token digests,
 share ciphertexts and salts are reported as present, not copied, because they are
-secrets or unreadable without a key the server never had. The chain holds none of
+secrets or unreadable without a key the server never had. The chain contains none of
 this data, only salted hashes.
 """
 

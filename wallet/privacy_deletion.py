@@ -246,7 +246,7 @@ def refuse_deletion(engine: Engine, request_id: int, *, school_code: str, actor:
         row.state, row.done_at, row.done_by = "refused", datetime.now(UTC), actor
         db.add(row)
         db.commit()
-    logger.info("deletion request %s refused", request_id)
+    logger.info("deletion request %s rejected by the school", request_id)
 
 
 def _learner_marks(db: Session, credential_ids: list[str]) -> list[tuple[str, str, str]]:
@@ -292,8 +292,8 @@ def _redact(value: Any, rows: set[Any], marks: list[tuple[str, str, str]]) -> An
 def _scrub_imports(db: Session, school_code: str, marks: list[tuple[str, str, str]]) -> None:
     """Remove the learner's rows and mentions from the previews of the school's import jobs.
 
-    The uploaded file of such a job is dropped whole, since it contains the learner's
-    row among the others; the school keeps its own copy of the class file.
+    The uploaded file of such a job is dropped whole, because it contains the learner's
+    row among the others. The school keeps its own copy of the class file.
     """
     if not marks:
         return

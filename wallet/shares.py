@@ -3,7 +3,7 @@
 The browser encrypts the shared documents with AES-256-GCM under a fresh key and sends
 ``nonce (12 bytes) || ciphertext || tag (16 bytes)``. The key travels only in the
 link's fragment (``/s/<id>#<key>``), which browsers do not send to the server, so this
-module never sees it and cannot read what it stores.
+module never receives it and cannot read what it stores.
 
 A link lasts 1, 7 or 30 days and can be withdrawn. Once expired or withdrawn, opening it
 deletes the ciphertext (``purge_closed_shares`` does the same for links nobody opens).

@@ -109,7 +109,7 @@ def xlsx_copy(data: bytes, title: str = "DANH SÁCH LỚP", formula_at: str = ""
 
     The first student's birth date is written as an Excel serial number. With
     ``formula_at`` (a column label), the first student's cell in that column
-    holds a formula.
+    contains a formula.
     """
     rows = _rows(data)
     header = rows[0]

@@ -1,4 +1,4 @@
-"""Staff pages: login, logout, CSRF and which role sees which page of which school."""
+"""Staff pages: login, logout, CSRF and which role can open which page of which school."""
 
 from __future__ import annotations
 
